@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""The one developer command line: `./run.py TARGET [ARGS...]`; `./run.py --help` lists targets."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+VENV_PYTHON = VENV / "bin" / "python"
+STAMP = VENV / ".requirements.sha256"
+SUITES = ("unit", "integration", "e2e")
+
+Target = Callable[[argparse.Namespace, list[str]], int]
+TARGETS: dict[str, tuple[Target, Callable[[argparse.ArgumentParser], None]]] = {}
+
+
+# --- bootstrap: a fresh machine needs nothing but python3 ------------------------------------
+
+
+def requirements() -> list[str]:
+    """The pinned runtime and dev requirements, read from pyproject.toml."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+
+
+def ensure_venv() -> None:
+    """Create .venv, (re)install the pinned requirements when they changed, re-exec in it."""
+    reqs = requirements()
+    digest = hashlib.sha256("\n".join([sys.version, *reqs]).encode()).hexdigest()
+    if not VENV_PYTHON.exists():
+        print(f"run.py: creating {VENV.relative_to(ROOT)}", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    if not STAMP.exists() or STAMP.read_text().strip() != digest:
+        print("run.py: installing pinned requirements into .venv", file=sys.stderr)
+        pip = [str(VENV_PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        subprocess.run([*pip, *reqs], check=True)
+        STAMP.write_text(digest + "\n")
+    if Path(sys.prefix).resolve() != VENV.resolve():
+        os.execv(VENV_PYTHON, [str(VENV_PYTHON), str(Path(__file__).resolve()), *sys.argv[1:]])
+
+
+# --- targets ---------------------------------------------------------------------------------
+
+
+def target(
+    configure: Callable[[argparse.ArgumentParser], None] = lambda p: None,
+) -> Callable[[Target], Target]:
+    """Register a function as a target; its docstring is the one-line help."""
+
+    def register(fn: Target) -> Target:
+        TARGETS[fn.__name__] = (fn, configure)
+        return fn
+
+    return register
+
+
+def run(*cmd: str) -> int:
+    """Run a command from the project root and return its exit code."""
+    print("+ " + " ".join(cmd), flush=True)
+    return subprocess.call(cmd, cwd=ROOT)
+
+
+def _serve_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", default="configs/todoList-local.yaml", help="YAML config file")
+
+
+@target(_serve_args)
+def serve(args: argparse.Namespace, extra: list[str]) -> int:
+    """Start the service (extra flags such as --port, --host, --store, --debug pass through)."""
+    server = ROOT / "taskservice" / "tornado" / "server.py"
+    cmd = [sys.executable, str(server), "--config", args.config, *extra]
+    print("+ " + " ".join(cmd), flush=True)
+    os.chdir(ROOT)
+    # exec, not a child: SIGTERM and SIGINT then reach the server itself.
+    os.execv(sys.executable, cmd)
+
+
+@target()
+def lint(args: argparse.Namespace, extra: list[str]) -> int:
+    """Run ruff's linter and its format check."""
+    return run("ruff", "check", ".", *extra) or run("ruff", "format", "--check", ".")
+
+
+@target()
+def typecheck(args: argparse.Namespace, extra: list[str]) -> int:
+    """Run mypy in strict mode over the code, the tests and run.py."""
+    return run("mypy", *extra)
+
+
+def _test_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-v", "--verbose", action="store_true", help="name each test as it runs")
+    p.add_argument(
+        "--suite",
+        choices=(*SUITES, "all"),
+        default="all",
+        help="one test suite only; 'all' (the default) also runs lint and typecheck",
+    )
+
+
+def _pytest_cmd(args: argparse.Namespace, extra: list[str]) -> list[str]:
+    suites = SUITES if args.suite == "all" else (args.suite,)
+    return [
+        "pytest",
+        *(f"tests/{s}" for s in suites),
+        *(["-v"] if args.verbose else ["-q"]),
+        *extra,
+    ]
+
+
+@target(_test_args)
+def test(args: argparse.Namespace, extra: list[str]) -> int:
+    """Run lint, typecheck and the unit, integration and e2e suites; non-zero if any fails."""
+    if args.suite == "all":
+        for step in (lint, typecheck):
+            if code := step(args, []):
+                print(f"run.py: {step.__name__} failed", file=sys.stderr)
+                return code
+    return run(*_pytest_cmd(args, extra))
+
+
+@target(_test_args)
+def coverage(args: argparse.Namespace, extra: list[str]) -> int:
+    """Run the test suites under coverage (subprocess servers included) and print the report."""
+    for stale in ROOT.glob(".coverage*"):
+        stale.unlink()
+    code = run("coverage", "run", "-m", *_pytest_cmd(args, extra))
+    run("coverage", "combine", "--quiet")
+    return code or run("coverage", "report")
+
+
+# --- command line ----------------------------------------------------------------------------
+
+
+def main(argv: list[str]) -> int:
+    """Parse the target and its arguments; unknown arguments pass through to the tool."""
+    parser = argparse.ArgumentParser(prog="run.py", description=__doc__)
+    sub = parser.add_subparsers(dest="target", required=True, metavar="TARGET")
+    for name, (fn, configure) in TARGETS.items():
+        configure(sub.add_parser(name, help=(fn.__doc__ or "").strip(), description=fn.__doc__))
+    args, extra = parser.parse_known_args(argv)
+    # The tools live next to the interpreter in .venv; nothing needs activating.
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    fn, _ = TARGETS[args.target]
+    return fn(args, extra)
+
+
+if __name__ == "__main__":
+    if not {"-h", "--help"} & set(sys.argv[1:2]):
+        ensure_venv()
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,132 @@
+"""YAML file -> typed, validated Config; every error names the bad key."""
+
+from __future__ import annotations
+
+import logging.config
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+
+from taskservice.store import DEFAULT_STORE_URL, make_store
+
+DEFAULT_MAX_BODY_BYTES: Final = 64 * 1024
+DEFAULT_LOGGING: Final[dict[str, Any]] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"brief": {"format": "%(asctime)s %(name)s %(levelname)s : %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "brief", "level": "INFO"}
+    },
+    "loggers": {"taskservice": {"level": "INFO", "handlers": ["console"], "propagate": False}},
+}
+
+
+class ConfigError(ValueError):
+    """A config value is wrong; str() is one line that starts with the key's dotted path."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the service reads from its config file, with the command line's overrides."""
+
+    service_name: str = "TodoList"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    shutdown_timeout_s: float = 10.0
+    store_url: str = DEFAULT_STORE_URL
+    debug: bool = False
+    logging: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_LOGGING))
+
+    def with_overrides(self, **overrides: Any) -> Config:
+        """A copy with the given fields replaced (None means keep), validated again."""
+        return validate(replace(self, **{k: v for k, v in overrides.items() if v is not None}))
+
+
+# Each config key: (dotted path, Config field, type, check, what the check wants).
+_KEYS: Final = (
+    ("service.name", "service_name", str, lambda v: bool(v.strip()), "a non-empty string"),
+    ("server.host", "host", str, lambda v: bool(v.strip()), "a host name or address"),
+    ("server.port", "port", int, lambda v: 0 <= v <= 65535, "an integer from 0 to 65535"),
+    ("server.max_body_bytes", "max_body_bytes", int, lambda v: 1 <= v <= 2**30, "1 to 2**30"),
+    ("server.shutdown_timeout", "shutdown_timeout_s", float, lambda v: 0 < v <= 3600, "0 to 3600"),
+    ("store.url", "store_url", str, lambda v: True, "a store URL"),
+)
+_SECTIONS: Final = {"service", "server", "store", "logging"}
+
+
+def parse(data: object, source: str = "config") -> Config:
+    """Build a Config from already-parsed YAML data; ConfigError names the first bad key."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping at the top level")
+    _reject_unknown(data, _SECTIONS, "")
+    values: dict[str, Any] = {}
+    for section in ("service", "server", "store"):
+        sub = data.get(section) or {}
+        if not isinstance(sub, dict):
+            raise ConfigError(f"{section}: expected a mapping")
+        known = {path.split(".")[1] for path, *_ in _KEYS if path.startswith(section + ".")}
+        _reject_unknown(sub, known, section + ".")
+    for path, name, typ, _check, want in _KEYS:
+        section, key = path.split(".")
+        if key in (data.get(section) or {}):
+            values[name] = _coerce(path, data[section][key], typ, want)
+    if "logging" in data:
+        if not isinstance(data["logging"], dict):
+            raise ConfigError("logging: expected a logging.config.dictConfig mapping")
+        values["logging"] = data["logging"]
+    return validate(Config(**values))
+
+
+def validate(config: Config) -> Config:
+    """Check every value's range; ConfigError names the key."""
+    for path, name, _typ, check, want in _KEYS:
+        if not check(getattr(config, name)):
+            raise ConfigError(f"{path}: expected {want}, got {getattr(config, name)!r}")
+    try:
+        make_store(config.store_url)
+    except ValueError as e:
+        raise ConfigError(f"store.url: {e}") from None
+    return config
+
+
+def load(path: str | Path) -> Config:
+    """Read and validate a YAML config file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read config file: {e.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        where = getattr(e, "problem_mark", None)
+        at = f" at line {where.line + 1}" if where is not None else ""
+        raise ConfigError(f"{path}: invalid YAML{at}") from None
+    return parse(data, str(path))
+
+
+def configure_logging(config: Config) -> None:
+    """Apply the config's logging dictConfig; ConfigError if logging refuses it."""
+    try:
+        logging.config.dictConfig(config.logging)
+    except (ValueError, TypeError, AttributeError, ImportError) as e:
+        cause = f": {e.__cause__}" if e.__cause__ else ""
+        raise ConfigError(f"logging: {e}{cause}".replace("\n", " ")) from None
+
+
+def _reject_unknown(mapping: dict[Any, Any], known: set[str], prefix: str) -> None:
+    unknown = sorted(str(k) for k in mapping.keys() - known)
+    if unknown:
+        raise ConfigError(f"{prefix}{unknown[0]}: unknown key (expected one of {sorted(known)})")
+
+
+def _coerce(path: str, value: object, typ: type, want: str) -> Any:
+    # YAML reads 10 as int, where a float is wanted that is fine; a bool is never a number.
+    accepted = (int, float) if typ is float else (typ,)
+    if isinstance(value, bool) or not isinstance(value, accepted):
+        raise ConfigError(f"{path}: expected {want}, got {value!r}")
+    return typ(value)

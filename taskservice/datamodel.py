@@ -1,0 +1,131 @@
+"""Task: validated from API JSON, rendered back to API JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Final
+
+from taskservice.errors import ValidationError
+
+PRIORITIES: Final = ("urgent", "high", "normal", "low", "none")
+TITLE_MAX_CHARS: Final = 256
+DESCRIPTION_MAX_CHARS: Final = 10_000
+# due_date is stored as a 64-bit SQLite integer when it is whole; larger ints cannot be stored.
+_INT64_MIN: Final = -(2**63)
+_INT64_MAX: Final = 2**63 - 1
+FIELDS: Final = ("title", "description", "priority", "completed", "due_date")
+_PRIORITY_HINT: Final = "must be one of " + ", ".join(PRIORITIES)
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One todo-list entry, always valid once constructed through `from_api`."""
+
+    title: str
+    description: str | None = None
+    priority: str = "none"
+    completed: bool = False
+    due_date: int | float | None = None
+
+    @classmethod
+    def from_api(cls, data: object) -> Task:
+        """Validate a decoded JSON body; raise ValidationError naming every bad field."""
+        if not isinstance(data, dict):
+            raise ValidationError(f"expected a JSON object, got {_json_type(data)}")
+        errors = [f"{key}: unknown field" for key in sorted(data.keys() - FIELDS)]
+        title = data.get("title")
+        if title is None:
+            errors.append("title: required" if "title" not in data else "title: must be a string")
+        else:
+            errors += _check_text("title", title, TITLE_MAX_CHARS, allow_empty=False)
+        description = data.get("description")
+        if "description" in data:
+            errors += _check_text("description", description, DESCRIPTION_MAX_CHARS)
+        priority = data.get("priority", "none")
+        if not isinstance(priority, str) or priority not in PRIORITIES:
+            errors.append(f"priority: {_PRIORITY_HINT}")
+        completed = data.get("completed", False)
+        if not isinstance(completed, bool):
+            errors.append("completed: must be true or false")
+        due_date = data.get("due_date")
+        if "due_date" in data:
+            errors += _check_number("due_date", due_date)
+        if errors:
+            raise ValidationError("; ".join(errors))
+        return cls(str(title), description, priority, completed, due_date)
+
+    def to_api(self) -> dict[str, Any]:
+        """Render as the API's JSON object; optional fields that were never set are left out."""
+        out: dict[str, Any] = {"title": self.title}
+        if self.description is not None:
+            out["description"] = self.description
+        out["priority"] = self.priority
+        out["completed"] = self.completed
+        if self.due_date is not None:
+            out["due_date"] = self.due_date
+        return out
+
+
+def _check_text(field: str, value: object, max_chars: int, allow_empty: bool = True) -> list[str]:
+    if not isinstance(value, str):
+        return [f"{field}: must be a string"]
+    if not allow_empty and not value.strip():
+        return [f"{field}: must not be empty"]
+    if len(value) > max_chars:
+        return [f"{field}: longer than {max_chars} characters"]
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            # JSON's \ud800 escapes decode to lone surrogates, which no store or log can encode.
+            return [f"{field}: contains an unpaired unicode surrogate"]
+    return []
+
+
+def _check_number(field: str, value: object) -> list[str]:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return [f"{field}: must be a number"]
+    if isinstance(value, float) and not math.isfinite(value):
+        return [f"{field}: must be a finite number"]
+    if isinstance(value, int) and not _INT64_MIN <= value <= _INT64_MAX:
+        return [f"{field}: integer out of the 64-bit range"]
+    return []
+
+
+def _json_type(value: object) -> str:
+    names = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValidationError(f"invalid JSON: {name} is not a number in JSON")
+
+
+def parse_json_body(body: bytes) -> object:
+    """Decode a request body as strict UTF-8 JSON; raise ValidationError with a clear message."""
+    if not body.strip():
+        raise ValidationError("request body is empty; expected a JSON object")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValidationError(f"request body is not valid UTF-8 (byte {e.start})") from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as e:
+        raise ValidationError(f"invalid JSON: {e.msg} (line {e.lineno} column {e.colno})") from None
+    except RecursionError:
+        raise ValidationError("invalid JSON: nested too deeply") from None
+    except ValueError:  # int() refuses numbers with thousands of digits
+        raise ValidationError("invalid JSON: a number has too many digits") from None
+
+
+def task_from_json(body: bytes) -> Task:
+    """Parse and validate one task from a request body."""
+    return Task.from_api(parse_json_body(body))
+
+
+def dump_json(value: object) -> bytes:
+    """Serialise an API value as UTF-8 JSON bytes."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")

@@ -1,0 +1,35 @@
+"""Stores behind one async protocol, chosen by URL: `memory://` or `sqlite:///PATH`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+from urllib.parse import parse_qsl, urlsplit
+
+from taskservice.store.memory import MemoryStore
+from taskservice.store.protocol import Store
+from taskservice.store.sqlite import SqliteStore
+
+__all__ = ["DEFAULT_STORE_URL", "MemoryStore", "SqliteStore", "Store", "make_store"]
+
+DEFAULT_STORE_URL: Final = "sqlite:///data/tasks.db"
+_FORMS: Final = "memory:// or sqlite:///PATH (relative) or sqlite:////PATH (absolute)"
+
+
+def make_store(url: str) -> Store:
+    """Build the store a URL names (not yet opened); ValueError says what is wrong with the URL."""
+    parts = urlsplit(url)
+    if parts.scheme == "memory":
+        if parts.netloc or parts.path or parts.query:
+            raise ValueError(f"memory:// takes no host, path or options, got {url!r}")
+        return MemoryStore()
+    if parts.scheme == "sqlite":
+        # As in SQLAlchemy: three slashes then a relative path, four for an absolute one.
+        if parts.netloc or not parts.path.startswith("/") or len(parts.path) < 2:
+            raise ValueError(f"expected {_FORMS}, got {url!r}")
+        options = dict(parse_qsl(parts.query, keep_blank_values=True))
+        unknown = options.keys() - {"synchronous"}
+        if unknown:
+            raise ValueError(f"unknown sqlite option(s): {', '.join(sorted(unknown))}")
+        return SqliteStore(Path(parts.path[1:]), **options)
+    raise ValueError(f"unsupported store URL {url!r}; expected {_FORMS}")

@@ -1,0 +1,144 @@
+"""The embedded default store: stdlib sqlite3 in WAL mode, on one dedicated thread."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Final, TypeVar
+
+from taskservice.datamodel import Task
+from taskservice.errors import StoreError
+
+T = TypeVar("T")
+SCHEMA_VERSION: Final = 1
+SYNCHRONOUS_MODES: Final = ("OFF", "NORMAL", "FULL", "EXTRA")
+_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS tasks (
+    id          TEXT PRIMARY KEY NOT NULL,
+    title       TEXT NOT NULL,
+    description TEXT,
+    priority    TEXT NOT NULL,
+    completed   INTEGER NOT NULL CHECK (completed IN (0, 1)),
+    due_date    ANY
+) STRICT
+"""
+_INSERT: Final = (
+    "INSERT INTO tasks (id, title, description, priority, completed, due_date)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+_SELECT_ONE: Final = (
+    "SELECT title, description, priority, completed, due_date FROM tasks WHERE id = ?"
+)
+_SELECT_ALL: Final = (
+    "SELECT id, title, description, priority, completed, due_date FROM tasks ORDER BY id"
+)
+_UPDATE: Final = (
+    "UPDATE tasks SET title = ?, description = ?, priority = ?, completed = ?, due_date = ?"
+    " WHERE id = ?"
+)
+_DELETE: Final = "DELETE FROM tasks WHERE id = ?"
+
+
+def _row_to_task(row: tuple[str, str | None, str, int, int | float | None]) -> Task:
+    title, description, priority, completed, due_date = row
+    # SQLite has no boolean type: hand back a real bool so a GET body round-trips through PUT.
+    return Task(title, description, priority, bool(completed), due_date)
+
+
+class SqliteStore:
+    """One long-lived connection, used only from one worker thread, so the event loop never blocks.
+
+    Each write is its own autocommit transaction: when a method returns, the change is committed
+    (and with synchronous=FULL, the default, fsynced to the WAL).
+    """
+
+    def __init__(self, path: Path, synchronous: str = "FULL") -> None:
+        if synchronous.upper() not in SYNCHRONOUS_MODES:
+            raise ValueError(f"synchronous must be one of {', '.join(SYNCHRONOUS_MODES)}")
+        self.path = path
+        self.synchronous = synchronous.upper()
+        self._executor: ThreadPoolExecutor | None = None
+        self._conn: sqlite3.Connection | None = None
+
+    async def _call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        if self._executor is None:
+            raise StoreError("sqlite store is not open")
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._executor, self._run, fn)
+        except sqlite3.Error as e:
+            raise StoreError(f"sqlite store {self.path}: {e}") from e
+
+    def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        if self._conn is None:
+            raise StoreError("sqlite store is closed")
+        return fn(self._conn)
+
+    async def open(self) -> None:
+        """Create the folder, the file and the schema as needed; StoreError if unusable."""
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
+        loop = asyncio.get_running_loop()
+        try:
+            self._conn = await loop.run_in_executor(self._executor, self._connect)
+        except (OSError, sqlite3.Error) as e:
+            self._executor.shutdown(wait=False)
+            self._executor = None
+            raise StoreError(f"cannot open sqlite store {self.path}: {e}") from e
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            (mode,) = conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            if mode != "wal":
+                raise sqlite3.OperationalError(f"cannot switch to WAL mode (got {mode!r})")
+            conn.execute(f"PRAGMA synchronous={self.synchronous}")
+            conn.execute("PRAGMA busy_timeout=5000")
+            (version,) = conn.execute("PRAGMA user_version").fetchone()
+            if version not in (0, SCHEMA_VERSION):
+                raise sqlite3.DatabaseError(f"unknown schema version {version}")
+            conn.execute(_SCHEMA)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    async def close(self) -> None:
+        """Close the connection on its own thread, then stop the thread."""
+        if self._executor is None:
+            return
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await asyncio.get_running_loop().run_in_executor(self._executor, conn.close)
+        self._executor.shutdown(wait=True)
+        self._executor = None
+
+    async def create(self, task_id: str, task: Task) -> None:
+        """Insert a new task; an id that exists already is a StoreError."""
+        row = (task_id, task.title, task.description, task.priority, task.completed, task.due_date)
+        await self._call(lambda c: c.execute(_INSERT, row))
+
+    async def get(self, task_id: str) -> Task | None:
+        """The task with this id, or None."""
+        row = await self._call(lambda c: c.execute(_SELECT_ONE, (task_id,)).fetchone())
+        return None if row is None else _row_to_task(row)
+
+    async def replace(self, task_id: str, task: Task) -> bool:
+        """Overwrite an existing task; False if there is no such id."""
+        values = (task.title, task.description, task.priority, task.completed, task.due_date)
+        count = await self._call(lambda c: c.execute(_UPDATE, (*values, task_id)).rowcount)
+        return count == 1
+
+    async def delete(self, task_id: str) -> bool:
+        """Remove a task; False if there is no such id."""
+        count = await self._call(lambda c: c.execute(_DELETE, (task_id,)).rowcount)
+        return count == 1
+
+    async def list(self) -> list[tuple[str, Task]]:
+        """Every task with its id, in id order."""
+        rows = await self._call(lambda c: c.execute(_SELECT_ALL).fetchall())
+        return [(row[0], _row_to_task(row[1:])) for row in rows]

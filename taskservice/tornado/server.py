@@ -1,0 +1,132 @@
+"""Command line, signals and graceful shutdown: `python3 taskservice/tornado/server.py --help`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):
+    # Run as a script, as the tutorial does: import the package from the repo, not this folder,
+    # and use the project's .venv (created by ./run.py) when this python lacks the dependencies.
+    _ROOT = Path(__file__).resolve().parents[2]
+    sys.path[0] = str(_ROOT)
+    _VENV = _ROOT / ".venv"
+    if Path(sys.prefix).resolve() != _VENV.resolve() and (_VENV / "bin" / "python").exists():
+        import importlib.util
+
+        if importlib.util.find_spec("tornado") is None:
+            os.execv(_VENV / "bin" / "python", [str(_VENV / "bin" / "python"), *sys.argv])
+
+import argparse
+import asyncio
+import logging
+import signal
+
+import tornado.httpserver
+import tornado.netutil
+
+from taskservice import config as config_mod
+from taskservice.errors import StoreError
+from taskservice.service import TodoListService
+from taskservice.store import make_store
+from taskservice.tornado.app import make_app
+from taskservice.tornado.inflight import InFlight
+from taskservice.utils.logutils import log_event
+
+EXIT_STARTUP: int = 2
+# Our handlers stream the body and answer 413 themselves past server.max_body_bytes; Tornado's
+# own limit would instead drop the connection with a bare 400, so it is set far out of the way.
+_TORNADO_BODY_LIMIT: int = 2**40
+
+
+class StartupError(Exception):
+    """The server cannot start: the message is one line for the operator."""
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The server's command line; flags override the config file."""
+    p = argparse.ArgumentParser(prog="taskservice", description="Serve the todo-list API.")
+    p.add_argument("--config", help="YAML config file (default: built-in defaults)")
+    p.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port to listen on (default 8080; 0 picks a free one)")
+    p.add_argument("--store", help="store URL: memory:// or sqlite:///PATH (overrides store.url)")
+    p.add_argument("--debug", action="store_true", default=None, help="add traces to errors")
+    return p.parse_args(argv)
+
+
+def build_config(args: argparse.Namespace) -> config_mod.Config:
+    """The config file (or defaults) with the command line's overrides; ConfigError if invalid."""
+    base = config_mod.load(args.config) if args.config else config_mod.Config()
+    try:
+        return base.with_overrides(
+            host=args.host, port=args.port, debug=args.debug, store_url=args.store
+        )
+    except config_mod.ConfigError as e:
+        # Name the flag the user typed rather than the config key it overrides.
+        flags = {"store.url": "--store", "server.port": "--port", "server.host": "--host"}
+        key, _, rest = str(e).partition(":")
+        raise config_mod.ConfigError(f"{flags.get(key, key)}:{rest}") from None
+
+
+async def serve(config: config_mod.Config) -> int:
+    """Open the store, listen, serve until SIGTERM or SIGINT, then drain and close."""
+    logger = logging.getLogger("taskservice")
+    store = make_store(config.store_url)
+    try:
+        await store.open()
+    except StoreError as e:
+        raise StartupError(str(e)) from None
+    app = make_app(config, TodoListService(store))
+    server = tornado.httpserver.HTTPServer(app, max_body_size=_TORNADO_BODY_LIMIT)
+    try:
+        sockets = tornado.netutil.bind_sockets(config.port, config.host)
+    except OSError as e:
+        await store.close()
+        raise StartupError(f"cannot listen on {config.host}:{config.port}: {e.strerror}") from None
+    server.add_sockets(sockets)
+    port = sockets[0].getsockname()[1]
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    fields = {"service_name": config.service_name, "host": config.host, "port": port}
+    log_event(logger, logging.INFO, "STARTING", {}, **fields, store=config.store_url)
+    await stop.wait()
+
+    inflight: InFlight = app.settings["inflight"]
+    log_event(logger, logging.INFO, "STOPPING", {}, in_flight=inflight.count)
+    server.stop()  # no new connections
+    try:
+        async with asyncio.timeout(config.shutdown_timeout_s):
+            await inflight.wait_idle()
+    except TimeoutError:
+        pass
+    drained = inflight.count == 0
+    await server.close_all_connections()  # idle keep-alive ones, and any past the timeout
+    await store.close()
+    log_event(logger, logging.INFO, "STOPPED", {}, drained=drained, cut_off=inflight.count)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the server; exit 2 with one line on stderr when it cannot start."""
+    args = parse_args(argv)
+    try:
+        config = build_config(args)
+        config_mod.configure_logging(config)
+    except config_mod.ConfigError as e:
+        print(f"taskservice: config error: {e}", file=sys.stderr)
+        return EXIT_STARTUP
+    try:
+        return asyncio.run(serve(config))
+    except StartupError as e:
+        print(f"taskservice: cannot start: {e}", file=sys.stderr)
+        return EXIT_STARTUP
+    finally:
+        logging.shutdown()  # flush every handler before the process ends
+
+
+if __name__ == "__main__":
+    sys.exit(main())

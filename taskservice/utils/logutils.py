@@ -1,0 +1,128 @@
+"""logfmt rendering (as go-logfmt does), a request-scoped log context, and the canonical line."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from contextvars import ContextVar, Token
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Final
+
+# A value is quoted when it holds a space, '=', '"', a control character, a line separator or
+# text that is not valid UTF-8 (in a Python str: an unpaired surrogate). go-logfmt quotes on the
+# same set, except that it only knows the C0 controls; we also quote C1 controls, DEL and U+2028/9
+# because Python's str.splitlines() and some log viewers break lines on them.
+_NEEDS_QUOTES: Final = re.compile('[\x00-\x20="\x7f-\x9f\u2028\u2029\ud800-\udfff]')
+
+
+def _escape_table() -> dict[int, str]:
+    table = {c: f"\\u{c:04x}" for c in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]}
+    table.update({ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n"})
+    table.update({ord("\r"): "\\r", ord("\t"): "\\t"})
+    table.update(dict.fromkeys(range(0xD800, 0xE000), "\\ufffd"))
+    return table
+
+
+_ESCAPES: Final = _escape_table()
+
+
+def format_value(value: object) -> str:
+    """Render one value: bare when safe, else quoted and escaped so it stays on one line."""
+    if isinstance(value, str):
+        text = value
+    elif value is None:
+        return "null"
+    elif isinstance(value, bool):
+        return "true" if value else "false"
+    elif isinstance(value, int | float):
+        return repr(value)
+    elif isinstance(value, bytes | bytearray):
+        text = bytes(value).decode("utf-8", "surrogateescape")
+    else:
+        text = str(value)
+    if text == "null":
+        return '"null"'  # keep a string "null" apart from a missing value
+    if _NEEDS_QUOTES.search(text) is None:
+        return text
+    return '"' + text.translate(_ESCAPES) + '"'
+
+
+@lru_cache(maxsize=512)
+def format_key(key: str) -> str:
+    """Render a key; characters that a key may not hold become '_'."""
+    return _NEEDS_QUOTES.sub("_", key) or "_"
+
+
+def logfmt(pairs: Iterable[tuple[str, object]]) -> str:
+    """Render key/value pairs as one logfmt line."""
+    return " ".join(f"{format_key(k)}={format_value(v)}" for k, v in pairs)
+
+
+# --- request-scoped context ------------------------------------------------------------------
+
+REQUEST_CONTEXT: ContextVar[Mapping[str, object]] = ContextVar(
+    "taskservice_request_context", default=MappingProxyType({})
+)
+
+
+def bind_context(**fields: object) -> Token[Mapping[str, object]]:
+    """Add fields to the current request's log context (asyncio tasks each get their own copy)."""
+    return REQUEST_CONTEXT.set({**REQUEST_CONTEXT.get(), **fields})
+
+
+def log_event(
+    logger: logging.Logger,
+    level: int,
+    message: str,
+    /,
+    context: Mapping[str, object] | None = None,
+    **fields: object,
+) -> None:
+    """Log one logfmt line: the request context, then message=..., then fields.
+
+    The level is checked first, so a disabled level costs one comparison and no formatting.
+    """
+    if logger.isEnabledFor(level):
+        _emit(logger, level, message, context, fields)
+
+
+def _emit(
+    logger: logging.Logger,
+    level: int,
+    message: str,
+    context: Mapping[str, object] | None,
+    fields: Mapping[str, object],
+) -> None:
+    ctx = REQUEST_CONTEXT.get() if context is None else context
+    line = logfmt([*ctx.items(), ("message", message), *fields.items()])
+    # stacklevel=3: file, line and function name our caller's caller, not these helpers.
+    logger.log(level, line, stacklevel=3)
+
+
+def response_level(status: int) -> int:
+    """INFO below 400, WARNING for 4xx, ERROR for 5xx."""
+    if status >= 500:
+        return logging.ERROR
+    return logging.WARNING if status >= 400 else logging.INFO
+
+
+def log_response(
+    logger: logging.Logger,
+    context: Mapping[str, object],
+    status: int,
+    time_ms: float,
+    **fields: object,
+) -> None:
+    """Log the one canonical RESPONSE line of a request."""
+    level = response_level(status)
+    if logger.isEnabledFor(level):
+        extra = {k: v for k, v in fields.items() if v is not None}
+        _emit(
+            logger,
+            level,
+            "RESPONSE",
+            context,
+            {"status": status, "time_ms": round(time_ms, 3), **extra},
+        )
