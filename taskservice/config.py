@@ -17,7 +17,12 @@ DEFAULT_LOGGING: Final[dict[str, Any]] = {
     "disable_existing_loggers": False,
     "formatters": {"brief": {"format": "%(asctime)s %(name)s %(levelname)s : %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "brief", "level": "INFO"}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "brief",
+            "level": "INFO",
+            "stream": "ext://sys.stdout",
+        }
     },
     "loggers": {"taskservice": {"level": "INFO", "handlers": ["console"], "propagate": False}},
 }
@@ -64,17 +69,20 @@ def parse(data: object, source: str = "config") -> Config:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping at the top level")
     _reject_unknown(data, _SECTIONS, "")
-    values: dict[str, Any] = {}
+    sections: dict[str, dict[Any, Any]] = {}
     for section in ("service", "server", "store"):
-        sub = data.get(section) or {}
+        sub = data.get(section)
+        sub = {} if sub is None else sub  # an empty section in YAML reads as None
         if not isinstance(sub, dict):
             raise ConfigError(f"{section}: expected a mapping")
         known = {path.split(".")[1] for path, *_ in _KEYS if path.startswith(section + ".")}
         _reject_unknown(sub, known, section + ".")
+        sections[section] = sub
+    values: dict[str, Any] = {}
     for path, name, typ, _check, want in _KEYS:
         section, key = path.split(".")
-        if key in (data.get(section) or {}):
-            values[name] = _coerce(path, data[section][key], typ, want)
+        if key in sections[section]:
+            values[name] = _coerce(path, sections[section][key], typ, want)
     if "logging" in data:
         if not isinstance(data["logging"], dict):
             raise ConfigError("logging: expected a logging.config.dictConfig mapping")

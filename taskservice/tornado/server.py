@@ -103,10 +103,10 @@ async def serve(config: config_mod.Config) -> int:
             await inflight.wait_idle()
     except TimeoutError:
         pass
-    drained = inflight.count == 0
+    cut_off = inflight.count
     await server.close_all_connections()  # idle keep-alive ones, and any past the timeout
     await store.close()
-    log_event(logger, logging.INFO, "STOPPED", {}, drained=drained, cut_off=inflight.count)
+    log_event(logger, logging.INFO, "STOPPED", {}, drained=cut_off == 0, cut_off=cut_off)
     return 0
 
 

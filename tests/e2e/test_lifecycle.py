@@ -1,0 +1,112 @@
+"""The server process: durability across restarts, signals, graceful drain, where it binds."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import StartServer
+
+
+def test_tasks_survive_a_restart(start_server: StartServer, tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path}/db/tasks.db"
+    first = start_server("--store", store)
+    location = first.request("POST", "/tasks", '{"title": "durable ✓", "completed": true}')
+    location_path = location.headers["location"]
+    assert first.stop() == 0
+
+    second = start_server("--store", store)
+    got = second.request("GET", location_path)
+    assert got.status == 200
+    assert got.json() == {"title": "durable ✓", "priority": "none", "completed": True}
+    assert second.stop() == 0
+
+
+def test_default_store_is_sqlite_under_data_in_the_working_directory(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    server = start_server()
+    assert server.request("POST", "/tasks", '{"title": "t"}').status == 201
+    assert server.stop() == 0
+    assert (tmp_path / "data" / "tasks.db").is_file()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_shuts_down_cleanly_with_exit_0(
+    start_server: StartServer, sig: signal.Signals
+) -> None:
+    server = start_server("--store", "memory://")
+    assert server.stop(sig) == 0
+    out = server.stdout
+    assert "message=STOPPING" in out
+    assert "message=STOPPED drained=true" in out
+    assert "Traceback" not in server.stderr
+
+
+def test_sigterm_lets_a_request_whose_body_is_still_arriving_finish(
+    start_server: StartServer,
+) -> None:
+    server = start_server("--store", "memory://")
+    body = b'{"title": "half sent when SIGTERM came"}'
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        head = f"POST /tasks HTTP/1.1\r\nHost: a\r\nContent-Length: {len(body)}\r\n\r\n"
+        sock.sendall(head.encode() + body[:10])
+        time.sleep(0.3)  # the server has the headers and is waiting for the rest
+        assert server.proc is not None
+        server.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        assert server.proc.poll() is None, "the server must wait for the request in flight"
+        sock.sendall(body[10:])
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 201 Created\r\n")
+    assert server.stop() == 0
+    assert "message=STOPPED drained=true" in server.stdout
+
+
+def test_new_connections_are_refused_once_draining(start_server: StartServer) -> None:
+    server = start_server("--store", "memory://")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(b"POST /tasks HTTP/1.1\r\nHost: a\r\nContent-Length: 20\r\n\r\n")
+        time.sleep(0.3)
+        assert server.proc is not None
+        server.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        sock.sendall(b'{"title": "t"}      ')
+        assert sock.recv(4096).startswith(b"HTTP/1.1 201 ")
+    assert server.stop() == 0
+
+
+def test_shutdown_timeout_bounds_the_drain(start_server: StartServer, tmp_path: Path) -> None:
+    config = tmp_path / "short.yaml"
+    config.write_text("server:\n  shutdown_timeout: 0.5\nstore:\n  url: memory://\n")
+    server = start_server("--config", str(config))
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        # A body that never completes: the drain must give up after the timeout.
+        sock.sendall(b"POST /tasks HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n{")
+        time.sleep(0.3)
+        started = time.monotonic()
+        assert server.stop() == 0
+        assert time.monotonic() - started < 5
+    assert "drained=false cut_off=1" in server.stdout
+
+
+def test_binds_loopback_only_by_default(start_server: StartServer) -> None:
+    server = start_server("--store", "memory://")
+    assert "host=127.0.0.1" in server.stdout
+    # 127.0.0.2 is this machine too, but not the address the server bound.
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.2", server.port), timeout=5)
+    assert server.stop() == 0
+
+
+def test_host_flag_changes_the_bound_address(start_server: StartServer) -> None:
+    server = start_server("--store", "memory://", "--host", "127.0.0.2")
+    with socket.create_connection(("127.0.0.2", server.port), timeout=5):
+        pass
+    assert server.stop() == 0

@@ -1,0 +1,71 @@
+"""A test case base that serves the real Tornado app, built by make_app, in process."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import tornado.httpclient
+import tornado.testing
+import tornado.web
+
+from taskservice.config import Config
+from taskservice.service import TodoListService
+from taskservice.store import Store, make_store
+from taskservice.tornado.app import make_app
+from taskservice.tornado.inflight import InFlight
+
+JSON_TYPE = "application/json; charset=UTF-8"
+
+
+class AppTestCase(tornado.testing.AsyncHTTPTestCase):
+    """make_app over a fresh store per test; override `config` or `make_store` to vary it."""
+
+    config: Config = Config(store_url="memory://")
+
+    def make_store(self) -> Store:
+        return make_store(self.config.store_url)
+
+    def get_app(self) -> tornado.web.Application:
+        self.store = self.make_store()
+        self.io_loop.run_sync(self.store.open)
+        self.service = TodoListService(self.store)
+        return make_app(self.config, self.service)
+
+    def tearDown(self) -> None:
+        self.io_loop.run_sync(self.store.close)
+        super().tearDown()
+
+    @property
+    def inflight(self) -> InFlight:
+        inflight: InFlight = self._app.settings["inflight"]
+        return inflight
+
+    def request(
+        self, method: str, path: str, body: bytes | str | None = None, **kw: Any
+    ) -> tornado.httpclient.HTTPResponse:
+        """One request with any method, body or headers; never raises for an error status."""
+        if isinstance(body, str):
+            body = body.encode()
+        if body is None and method in ("POST", "PUT", "PATCH"):
+            body = b""
+        return self.fetch(path, method=method, body=body, allow_nonstandard_methods=True, **kw)
+
+    def create(self, task: dict[str, Any]) -> str:
+        """POST a task and return its id."""
+        response = self.request("POST", "/tasks", json.dumps(task))
+        assert response.code == 201, response.body
+        return response.headers["Location"].removeprefix("/tasks/")
+
+    def assert_json_error(
+        self, response: tornado.httpclient.HTTPResponse, code: int, message: str
+    ) -> dict[str, Any]:
+        """The response is the API's JSON error with this code and a message containing text."""
+        assert response.code == code, response.body
+        assert response.headers["Content-Type"] == JSON_TYPE
+        body: dict[str, Any] = json.loads(response.body)
+        assert body["code"] == code
+        assert body["method"] == response.request.method
+        assert set(body) == {"method", "uri", "code", "message"}
+        assert message in body["message"], body["message"]
+        return body

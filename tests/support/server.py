@@ -1,0 +1,137 @@
+"""Start the real server as a subprocess on a free loopback port, and talk HTTP to it."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+SERVER = REPO / "taskservice" / "tornado" / "server.py"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Response:
+    """What came back: status, reason, headers (lower-cased names) and body."""
+
+    status: int
+    reason: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class ServerProcess:
+    """One server subprocess; its stdout and stderr go to files in `workdir`."""
+
+    workdir: Path
+    args: list[str] = field(default_factory=list)
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 20.0) -> ServerProcess:
+        """Start the server and wait until /healthz answers 200."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        with self.stdout_path.open("ab") as out, self.stderr_path.open("ab") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, str(SERVER), "--port", str(self.port), *self.args],
+                cwd=self.workdir,
+                stdout=out,
+                stderr=err,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited {self.proc.returncode}: {self.stderr}")
+            try:
+                if self.request("GET", "/healthz", timeout=1).status == 200:
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        self.kill()
+        raise RuntimeError(f"server not healthy after {timeout}s: {self.stderr}")
+
+    @property
+    def host(self) -> str:
+        """The address the server was told to bind (127.0.0.1 unless --host says otherwise)."""
+        return self.args[self.args.index("--host") + 1] if "--host" in self.args else "127.0.0.1"
+
+    @property
+    def stdout_path(self) -> Path:
+        return self.workdir / "server.stdout"
+
+    @property
+    def stderr_path(self) -> Path:
+        return self.workdir / "server.stderr"
+
+    @property
+    def stdout(self) -> str:
+        return self.stdout_path.read_text(errors="replace") if self.stdout_path.exists() else ""
+
+    @property
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace") if self.stderr_path.exists() else ""
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 10.0,
+    ) -> Response:
+        """One HTTP/1.1 request on a new connection."""
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            return Response(r.status, r.reason, {k.lower(): v for k, v in r.getheaders()}, r.read())
+        finally:
+            conn.close()
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
+        """Send a signal and wait for the exit code."""
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        return self.proc.wait(timeout=timeout)
+
+    def kill(self) -> None:
+        """End the process at once if it still runs (cleanup only)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+
+def run_server(
+    workdir: Path, *args: str, timeout: float = 20.0
+) -> subprocess.CompletedProcess[str]:
+    """Run the server to completion (for start-up failures); never leaves it running."""
+    return subprocess.run(
+        [sys.executable, str(SERVER), *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -1,0 +1,127 @@
+"""Loading, validating and overriding the YAML config."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from taskservice.config import Config, ConfigError, configure_logging, load, parse
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_missing_sections_get_defaults() -> None:
+    config = parse({})
+    assert config == Config()
+    assert (config.host, config.port, config.max_body_bytes) == ("127.0.0.1", 8080, 65536)
+    assert config.store_url == "sqlite:///data/tasks.db"
+    assert config.shutdown_timeout_s == 10.0
+
+
+def test_every_key_is_read() -> None:
+    config = parse(
+        {
+            "service": {"name": "Todo"},
+            "server": {"host": "0.0.0.0", "port": 9000, "max_body_bytes": 1024},
+            "store": {"url": "memory://"},
+            "logging": {"version": 1},
+        }
+    )
+    assert (config.service_name, config.host, config.port) == ("Todo", "0.0.0.0", 9000)
+    assert (config.max_body_bytes, config.store_url) == (1024, "memory://")
+    assert config.logging == {"version": 1}
+
+
+def test_whole_number_timeout_is_accepted_as_float() -> None:
+    assert parse({"server": {"shutdown_timeout": 3}}).shutdown_timeout_s == 3.0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([1, 2], "config: expected a mapping at the top level"),
+        ({"sever": {}}, "sever: unknown key"),
+        ({"server": {"prot": 1}}, "server.prot: unknown key"),
+        ({"server": []}, "server: expected a mapping"),
+        ({"server": {"port": "8080"}}, "server.port: expected an integer"),
+        ({"server": {"port": 70000}}, "server.port: expected an integer from 0 to 65535"),
+        ({"server": {"port": True}}, "server.port: expected an integer"),
+        ({"server": {"max_body_bytes": 0}}, "server.max_body_bytes: expected 1 to"),
+        ({"server": {"shutdown_timeout": -1}}, "server.shutdown_timeout: expected 0 to 3600"),
+        ({"service": {"name": ""}}, "service.name: expected a non-empty string"),
+        ({"store": {"url": "mysql://x"}}, "store.url: unsupported store URL"),
+        ({"logging": "verbose"}, "logging: expected a logging.config.dictConfig mapping"),
+    ],
+)
+def test_bad_value_error_names_the_key(data: object, message: str) -> None:
+    with pytest.raises(ConfigError, match="^" + message):
+        parse(data)
+
+
+def test_overrides_replace_values_and_are_validated() -> None:
+    config = Config().with_overrides(port=9999, store_url="memory://", host=None, debug=True)
+    assert (config.port, config.store_url, config.host, config.debug) == (
+        9999,
+        "memory://",
+        "127.0.0.1",
+        True,
+    )
+    with pytest.raises(ConfigError, match=r"store\.url"):
+        Config().with_overrides(store_url="nope://")
+
+
+def test_load_reads_yaml_file(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("server:\n  port: 1234\n")
+    assert load(path).port == 1234
+
+
+def test_load_empty_file_gives_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "empty.yaml"
+    path.write_text("")
+    assert load(path) == Config()
+
+
+def test_load_missing_file_is_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read config file") as err:
+        load(tmp_path / "absent.yaml")
+    assert "\n" not in str(err.value)
+
+
+def test_load_invalid_yaml_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("server:\n  port: [1,\n")
+    with pytest.raises(ConfigError, match="invalid YAML at line"):
+        load(path)
+
+
+@pytest.mark.parametrize("name", ["todoList-local.yaml"])
+def test_shipped_configs_load_and_their_logging_applies(name: str) -> None:
+    config = load(REPO / "configs" / name)
+    file_handlers = [h for h in config.logging["handlers"].values() if "FileHandler" in h["class"]]
+    assert all(h["class"] == "logging.handlers.RotatingFileHandler" for h in file_handlers)
+    assert all(h["maxBytes"] > 0 for h in file_handlers)
+
+
+def test_local_config_keeps_the_tutorial_logging_layout() -> None:
+    handlers = load(REPO / "configs" / "todoList-local.yaml").logging["handlers"]
+    assert (handlers["console"]["level"], handlers["console"]["formatter"]) == ("INFO", "brief")
+    assert (handlers["file"]["level"], handlers["file"]["formatter"]) == ("DEBUG", "detailed")
+
+
+def test_bad_logging_config_is_a_config_error(tmp_path: Path) -> None:
+    bad = {
+        "version": 1,
+        "handlers": {"f": {"class": "logging.FileHandler", "filename": str(tmp_path / "no/x")}},
+    }
+    with pytest.raises(ConfigError, match=r"^logging: Unable to configure handler 'f'") as err:
+        configure_logging(Config(logging=bad))
+    assert "\n" not in str(err.value)
+
+
+def test_good_logging_config_is_applied() -> None:
+    cfg = {"version": 1, "disable_existing_loggers": False, "loggers": {"x.y": {"level": "ERROR"}}}
+    configure_logging(Config(logging=cfg))
+    assert logging.getLogger("x.y").level == logging.ERROR

@@ -1,0 +1,129 @@
+"""What only the sqlite engine promises: durability, WAL, its own thread, clear errors."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from taskservice.datamodel import Task
+from taskservice.errors import StoreError
+from taskservice.service import new_task_id
+from taskservice.store import SqliteStore
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "nested" / "folder" / "tasks.db"
+
+
+def test_open_creates_folder_and_file(runner: asyncio.Runner, db_path: Path) -> None:
+    store = SqliteStore(db_path)
+    runner.run(store.open())
+    runner.run(store.close())
+    assert db_path.is_file()
+
+
+def test_tasks_survive_close_and_reopen(runner: asyncio.Runner, db_path: Path) -> None:
+    tid = new_task_id()
+    first = SqliteStore(db_path)
+    runner.run(first.open())
+    runner.run(first.create(tid, Task("durable", completed=True)))
+    runner.run(first.close())
+    second = SqliteStore(db_path)
+    runner.run(second.open())
+    assert runner.run(second.get(tid)) == Task("durable", completed=True)
+    runner.run(second.close())
+
+
+def test_write_is_committed_when_create_returns(runner: asyncio.Runner, db_path: Path) -> None:
+    store = SqliteStore(db_path)
+    runner.run(store.open())
+    tid = new_task_id()
+    runner.run(store.create(tid, Task("seen by others")))
+    # A second connection sees only committed data.
+    with sqlite3.connect(db_path) as other:
+        assert other.execute("SELECT title FROM tasks WHERE id = ?", (tid,)).fetchone() == (
+            "seen by others",
+        )
+    runner.run(store.close())
+
+
+def test_database_is_in_wal_mode_with_full_sync_by_default(
+    runner: asyncio.Runner, db_path: Path
+) -> None:
+    store = SqliteStore(db_path)
+    runner.run(store.open())
+    sync = runner.run(store._call(lambda c: c.execute("PRAGMA synchronous").fetchone()[0]))
+    runner.run(store.close())
+    assert sync == 2  # FULL
+    with sqlite3.connect(db_path) as other:
+        assert other.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_synchronous_option_is_applied(runner: asyncio.Runner, db_path: Path) -> None:
+    store = SqliteStore(db_path, synchronous="normal")
+    runner.run(store.open())
+    sync = runner.run(store._call(lambda c: c.execute("PRAGMA synchronous").fetchone()[0]))
+    runner.run(store.close())
+    assert sync == 1  # NORMAL
+
+
+def test_unknown_synchronous_mode_is_refused(db_path: Path) -> None:
+    with pytest.raises(ValueError, match="synchronous must be one of"):
+        SqliteStore(db_path, synchronous="sometimes")
+
+
+def test_database_work_runs_off_the_event_loop_thread(
+    runner: asyncio.Runner, db_path: Path
+) -> None:
+    store = SqliteStore(db_path)
+    runner.run(store.open())
+    worker = runner.run(store._call(lambda c: threading.get_ident()))
+    runner.run(store.close())
+    assert worker != threading.get_ident()
+
+
+def test_corrupt_file_fails_to_open_with_store_error(
+    runner: asyncio.Runner, tmp_path: Path
+) -> None:
+    bad = tmp_path / "corrupt.db"
+    bad.write_bytes(b"this is not a database, just some bytes " * 200)
+    with pytest.raises(StoreError, match=r"cannot open sqlite store .*corrupt\.db"):
+        runner.run(SqliteStore(bad).open())
+
+
+def test_path_that_is_a_folder_fails_to_open_with_store_error(
+    runner: asyncio.Runner, tmp_path: Path
+) -> None:
+    (tmp_path / "adir").mkdir()
+    with pytest.raises(StoreError, match="cannot open sqlite store"):
+        runner.run(SqliteStore(tmp_path / "adir").open())
+
+
+def test_unknown_schema_version_fails_to_open(runner: asyncio.Runner, db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    with pytest.raises(StoreError, match="unknown schema version 99"):
+        runner.run(SqliteStore(db_path).open())
+
+
+def test_closed_store_raises_store_error(runner: asyncio.Runner, db_path: Path) -> None:
+    store = SqliteStore(db_path)
+    runner.run(store.open())
+    runner.run(store.close())
+    with pytest.raises(StoreError, match="not open"):
+        runner.run(store.get(new_task_id()))
+
+
+def test_runtime_sqlite_error_becomes_store_error(runner: asyncio.Runner, db_path: Path) -> None:
+    store = SqliteStore(db_path)
+    runner.run(store.open())
+    runner.run(store._call(lambda c: c.execute("DROP TABLE tasks")))
+    with pytest.raises(StoreError, match="no such table"):
+        runner.run(store.list())
+    runner.run(store.close())
