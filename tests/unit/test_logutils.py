@@ -47,6 +47,7 @@ from tests.support.logs import captured
         (b"bytes\xff", '"bytes\\ufffd"'),
         ("héllo ✓", '"héllo ✓"'),
         ("日本語", "日本語"),
+        (ValueError("x y"), '"x y"'),
     ],
 )
 def test_format_value_quotes_and_escapes_like_go_logfmt(value: object, rendered: str) -> None:
