@@ -31,20 +31,34 @@ def requirements() -> list[str]:
     return [*project["dependencies"], *project["optional-dependencies"]["dev"]]
 
 
+def _venv_works() -> bool:
+    probe = [str(VENV_PYTHON), "-m", "pip", "--version"]
+    return VENV_PYTHON.exists() and subprocess.run(probe, capture_output=True).returncode == 0
+
+
 def ensure_venv() -> None:
     """Create .venv, (re)install the pinned requirements when they changed, re-exec in it."""
     reqs = requirements()
-    digest = hashlib.sha256("\n".join([sys.version, *reqs]).encode()).hexdigest()
-    if not VENV_PYTHON.exists():
-        print(f"run.py: creating {VENV.relative_to(ROOT)}", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    # The venv's own interpreter is fixed when it is made, so only the requirements matter here.
+    digest = hashlib.sha256("\n".join(reqs).encode()).hexdigest()
     if not STAMP.exists() or STAMP.read_text().strip() != digest:
+        if not _venv_works():  # missing, or half-made (no pip, a dangling interpreter link)
+            print(f"run.py: creating {VENV.relative_to(ROOT)}", file=sys.stderr)
+            _must(sys.executable, "-m", "venv", "--clear", str(VENV))
         print("run.py: installing pinned requirements into .venv", file=sys.stderr)
-        pip = [str(VENV_PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        subprocess.run([*pip, *reqs], check=True)
+        STAMP.unlink(missing_ok=True)
+        _must(str(VENV_PYTHON), "-m", "pip", "install", "-q", "--disable-pip-version-check", *reqs)
         STAMP.write_text(digest + "\n")
     if Path(sys.prefix).resolve() != VENV.resolve():
         os.execv(VENV_PYTHON, [str(VENV_PYTHON), str(Path(__file__).resolve()), *sys.argv[1:]])
+
+
+def _must(*cmd: str) -> None:
+    """Run a set-up step; on failure say which, in one line, and exit with its code."""
+    code = subprocess.call(cmd)
+    if code:
+        print(f"run.py: set-up step failed (exit {code}): {' '.join(cmd[:5])} ...", file=sys.stderr)
+        sys.exit(code)
 
 
 # --- targets ---------------------------------------------------------------------------------
@@ -69,7 +83,8 @@ def run(*cmd: str) -> int:
 
 
 def _serve_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", default="configs/todoList-local.yaml", help="YAML config file")
+    local = ROOT / "configs" / "todoList-local.yaml"
+    p.add_argument("--config", default=str(local), help="YAML config file (default: %(default)s)")
 
 
 @target(_serve_args)
@@ -78,8 +93,8 @@ def serve(args: argparse.Namespace, extra: list[str]) -> int:
     server = ROOT / "taskservice" / "tornado" / "server.py"
     cmd = [sys.executable, str(server), "--config", args.config, *extra]
     print("+ " + " ".join(cmd), flush=True)
-    os.chdir(ROOT)
-    # exec, not a child: SIGTERM and SIGINT then reach the server itself.
+    # exec, not a child: SIGTERM and SIGINT then reach the server itself. The working directory
+    # stays the caller's, so relative paths (--config, the sqlite file) mean what they say.
     os.execv(sys.executable, cmd)
 
 

@@ -34,7 +34,7 @@ class Task:
         """Validate a decoded JSON body; raise ValidationError naming every bad field."""
         if not isinstance(data, dict):
             raise ValidationError(f"expected a JSON object, got {_json_type(data)}")
-        errors = [f"{key}: unknown field" for key in sorted(data.keys() - FIELDS)]
+        errors = [f"{_show(key)}: unknown field" for key in sorted(data.keys() - FIELDS)]
         title = data.get("title")
         if title is None:
             errors.append("title: required" if "title" not in data else "title: must be a string")
@@ -94,6 +94,12 @@ def _check_number(field: str, value: object) -> list[str]:
     return []
 
 
+def _show(name: str, limit: int = 64) -> str:
+    """A client's field name, safe to echo: unpaired surrogates escaped, long names cut."""
+    text = name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def _json_type(value: object) -> str:
     names = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
     return names.get(type(value), "a number")
@@ -128,4 +134,9 @@ def task_from_json(body: bytes) -> Task:
 
 def dump_json(value: object) -> bytes:
     """Serialise an API value as UTF-8 JSON bytes."""
-    return json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # An unpaired surrogate has no UTF-8 form; JSON's \u escapes can still carry it.
+        return json.dumps(value, allow_nan=False).encode("ascii")

@@ -79,6 +79,8 @@ class SqliteStore:
 
     async def open(self) -> None:
         """Create the folder, the file and the schema as needed; StoreError if unusable."""
+        if self._executor is not None:
+            raise StoreError(f"sqlite store {self.path} is open already")
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
         loop = asyncio.get_running_loop()
         try:
@@ -114,7 +116,8 @@ class SqliteStore:
         conn, self._conn = self._conn, None
         if conn is not None:
             await asyncio.get_running_loop().run_in_executor(self._executor, conn.close)
-        self._executor.shutdown(wait=True)
+        # The thread is idle now: let it exit on its own rather than block the loop joining it.
+        self._executor.shutdown(wait=False)
         self._executor = None
 
     async def create(self, task_id: str, task: Task) -> None:

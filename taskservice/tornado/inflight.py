@@ -1,4 +1,4 @@
-"""Counts requests in flight, so a shutdown can wait for them to finish."""
+"""Tracks the requests in flight, so a shutdown can wait for them to finish."""
 
 from __future__ import annotations
 
@@ -6,23 +6,30 @@ import asyncio
 
 
 class InFlight:
-    """A counter of open requests with an awaitable 'all done'; used only on the event loop."""
+    """The handler tasks still running, and where a shutdown stands; used only on the event loop."""
 
     def __init__(self) -> None:
-        self.count = 0
+        self._tasks: set[asyncio.Task[object]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
+        self.draining = False  # no new connections; answers say Connection: close
+        self.closing = False  # the remaining connections are being cut
 
-    def started(self) -> None:
-        """A request arrived (its headers are in; its body may still be arriving)."""
-        self.count += 1
-        self._idle.clear()
+    @property
+    def count(self) -> int:
+        """How many requests are in flight."""
+        return len(self._tasks)
 
-    def finished(self) -> None:
-        """A request was answered, or its client went away."""
-        self.count -= 1
-        if self.count <= 0:
-            self.count = 0
+    def track(self, task: asyncio.Task[object]) -> None:
+        """Count a request until its handler task is done, body still arriving included."""
+        if task not in self._tasks:
+            self._tasks.add(task)
+            self._idle.clear()
+            task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[object]) -> None:
+        self._tasks.discard(task)
+        if not self._tasks:
             self._idle.set()
 
     async def wait_idle(self) -> None:

@@ -15,7 +15,7 @@ if __package__ in (None, ""):
     if Path(sys.prefix).resolve() != _VENV.resolve() and (_VENV / "bin" / "python").exists():
         import importlib.util
 
-        if importlib.util.find_spec("tornado") is None:
+        if any(importlib.util.find_spec(m) is None for m in ("tornado", "yaml")):
             os.execv(_VENV / "bin" / "python", [str(_VENV / "bin" / "python"), *sys.argv])
 
 import argparse
@@ -72,6 +72,11 @@ def build_config(args: argparse.Namespace) -> config_mod.Config:
 async def serve(config: config_mod.Config) -> int:
     """Open the store, listen, serve until SIGTERM or SIGINT, then drain and close."""
     logger = logging.getLogger("taskservice")
+    # Signals first: a SIGTERM during start-up then stops the server once it is up, cleanly.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
     store = make_store(config.store_url)
     try:
         await store.open()
@@ -86,17 +91,13 @@ async def serve(config: config_mod.Config) -> int:
         raise StartupError(f"cannot listen on {config.host}:{config.port}: {e.strerror}") from None
     server.add_sockets(sockets)
     port = sockets[0].getsockname()[1]
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
     fields = {"service_name": config.service_name, "host": config.host, "port": port}
     log_event(logger, logging.INFO, "STARTING", {}, **fields, store=config.store_url)
     await stop.wait()
 
     inflight: InFlight = app.settings["inflight"]
     log_event(logger, logging.INFO, "STOPPING", {}, in_flight=inflight.count)
+    inflight.draining = True  # answers from now on say Connection: close
     server.stop()  # no new connections
     try:
         async with asyncio.timeout(config.shutdown_timeout_s):
@@ -104,6 +105,7 @@ async def serve(config: config_mod.Config) -> int:
     except TimeoutError:
         pass
     cut_off = inflight.count
+    inflight.closing = True
     await server.close_all_connections()  # idle keep-alive ones, and any past the timeout
     await store.close()
     log_event(logger, logging.INFO, "STOPPED", {}, drained=cut_off == 0, cut_off=cut_off)

@@ -11,10 +11,11 @@ from types import MappingProxyType
 from typing import Final
 
 # A value is quoted when it holds a space, '=', '"', a control character, a line separator or
-# text that is not valid UTF-8 (in a Python str: an unpaired surrogate). go-logfmt quotes on the
-# same set, except that it only knows the C0 controls; we also quote C1 controls, DEL and U+2028/9
-# because Python's str.splitlines() and some log viewers break lines on them.
-_NEEDS_QUOTES: Final = re.compile('[\x00-\x20="\x7f-\x9f\u2028\u2029\ud800-\udfff]')
+# text that is not valid UTF-8 (in a Python str: an unpaired surrogate) or U+FFFD, which go-logfmt
+# cannot tell from a decoding error. go-logfmt quotes on the same set except that it knows only the
+# C0 controls; we also quote C1 controls, DEL and U+2028/9, because Python's str.splitlines() and
+# some log viewers break lines on them.
+_NEEDS_QUOTES: Final = re.compile('[\x00-\x20="\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffd]')
 
 
 def _escape_table() -> dict[int, str]:

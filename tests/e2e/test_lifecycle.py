@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import StartServer
+from tests.support.logfmt_parser import parse_logfmt
 
 
 def test_tasks_survive_a_restart(start_server: StartServer, tmp_path: Path) -> None:
@@ -93,7 +94,35 @@ def test_shutdown_timeout_bounds_the_drain(start_server: StartServer, tmp_path: 
         started = time.monotonic()
         assert server.stop() == 0
         assert time.monotonic() - started < 5
-    assert "drained=false cut_off=1" in server.stdout
+    out = server.stdout
+    assert "drained=false cut_off=1" in out
+    # The cut-off request is logged as the server's doing, not as a client hang-up.
+    (line,) = [line for line in out.splitlines() if "uri=/tasks " in line]
+    fields = dict(parse_logfmt(line.split(" : ", 1)[1]))
+    assert (fields["status"], fields["error"]) == (
+        "503",
+        "connection closed by the server's shutdown",
+    )
+
+
+def test_answers_during_the_drain_ask_clients_to_close(start_server: StartServer) -> None:
+    server = start_server("--store", "memory://")
+    with (
+        socket.create_connection(("127.0.0.1", server.port), timeout=10) as slow,
+        socket.create_connection(("127.0.0.1", server.port), timeout=10) as keep_alive,
+    ):
+        keep_alive.sendall(b"GET /tasks HTTP/1.1\r\nHost: a\r\n\r\n")
+        assert b"Connection: close" not in keep_alive.recv(4096)
+        slow.sendall(b"POST /tasks HTTP/1.1\r\nHost: a\r\nContent-Length: 14\r\n\r\n{")
+        time.sleep(0.3)
+        assert server.proc is not None
+        server.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        keep_alive.sendall(b"GET /tasks HTTP/1.1\r\nHost: a\r\n\r\n")
+        assert b"\r\nConnection: close\r\n" in keep_alive.recv(4096)
+        slow.sendall(b'"title": "t"}')
+        assert slow.recv(4096).startswith(b"HTTP/1.1 201 ")
+    assert server.stop() == 0
 
 
 def test_binds_loopback_only_by_default(start_server: StartServer) -> None:

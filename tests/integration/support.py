@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import tornado.httpclient
+import tornado.iostream
+import tornado.tcpclient
 import tornado.testing
 import tornado.web
 
@@ -69,3 +71,12 @@ class AppTestCase(tornado.testing.AsyncHTTPTestCase):
         assert set(body) == {"method", "uri", "code", "message"}
         assert message in body["message"], body["message"]
         return body
+
+    async def raw_exchange(self, data: bytes) -> bytes:
+        """Send raw bytes on a new connection; return all that comes back until it closes."""
+        stream = await tornado.tcpclient.TCPClient().connect("127.0.0.1", self.get_http_port())
+        await stream.write(data)
+        try:
+            return await stream.read_until_close()
+        except tornado.iostream.StreamClosedError:
+            return b""

@@ -57,6 +57,20 @@ class TestNotFoundAndMethods(AppTestCase):
         response = self.request("BREW", "/tasks")
         self.assert_json_error(response, 405, "Method Not Allowed")
 
+    def test_unknown_endpoint_is_404_whatever_the_method(self) -> None:
+        for method in ("BREW", "PATCH", "OPTIONS"):
+            self.assert_json_error(self.request(method, "/nope"), 404, "no such endpoint")
+
+    def test_unpaired_surrogate_in_a_field_name_gets_a_json_400(self) -> None:
+        response = self.request("POST", "/tasks", b'{"title": "t", "\\ud800": 1}')
+        body = self.assert_json_error(response, 400, "unknown field")
+        assert "\\ud800" in body["message"]
+
+    def test_long_unknown_field_name_is_cut_in_the_message(self) -> None:
+        response = self.request("POST", "/tasks", '{"title": "t", "' + "k" * 5000 + '": 1}')
+        body = self.assert_json_error(response, 400, "unknown field")
+        assert len(body["message"]) < 200
+
 
 class TestBadBodies(AppTestCase):
     BAD_BODIES: tuple[tuple[bytes, str], ...] = (
@@ -65,6 +79,7 @@ class TestBadBodies(AppTestCase):
         (b'{"title": "Task1"', "invalid JSON"),
         (b"{" * 5000, "invalid JSON"),
         (b"[" * 50_000, "nested too deeply"),
+        (b'{"title": "t", "description": ' + b"[" * 50_000 + b"}", "nested too deeply"),
         (b'{"title": "t", "due_date": NaN}', "NaN is not a number"),
         (b'{"title": "t", "due_date": Infinity}', "Infinity is not a number"),
         (b'{"title": "\xff\xfe"}', "not valid UTF-8"),
@@ -95,11 +110,6 @@ class TestBadBodies(AppTestCase):
             response = self.request("PUT", f"/tasks/{task_id}", raw)
             self.assert_json_error(response, 400, message)
         assert self.request("GET", f"/tasks/{task_id}").body == before
-
-    def test_error_message_is_never_the_reason_phrase_text(self) -> None:
-        response = self.request("POST", "/tasks", b'{"title": "t", "x": 1}')
-        assert response.reason == "Bad Request"
-        assert "x: unknown field" not in response.reason
 
 
 class TestBodyLimit(AppTestCase):
@@ -157,9 +167,6 @@ class TestServerFaults(AppTestCase):
         assert "secret" not in response.body.decode()
         assert "trace" not in body
         assert response.reason == "Internal Server Error"
-
-    def test_writes_still_work_when_reads_fail(self) -> None:
-        assert self.request("POST", "/tasks", '{"title": "t"}').code == 201
 
 
 class TestStoreUnavailable(AppTestCase):

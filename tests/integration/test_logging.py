@@ -75,6 +75,14 @@ class TestCanonicalLines(AppTestCase):
         assert [k for k, _ in parsed].count("message") == 1
         assert fields(line)["uri"].startswith('/tasks/"x"')
 
+    @tornado.testing.gen_test
+    async def test_raw_utf8_in_the_path_is_logged_as_text(self) -> None:
+        with captured() as logs:
+            answer = await self.raw_exchange(b"GET /tasks/\xc3\xa9t\xc3\xa9 HTTP/1.0\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.1 404 ")
+        (line,) = logs.messages("RESPONSE")
+        assert dict(parse_logfmt(line))["uri"] == "/tasks/été"
+
     def test_service_logs_inside_a_request_carry_its_request_id(self) -> None:
         logs = self.logged("GET", "/tasks", None)
         req_id = fields(logs.messages("RESPONSE")[0])["req_id"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import logging.handlers
 from pathlib import Path
 
 import pytest
@@ -97,12 +98,33 @@ def test_load_invalid_yaml_names_the_line(tmp_path: Path) -> None:
         load(path)
 
 
+def test_load_non_utf8_file_is_one_line_error(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(b'service:\n  name: "caf\xe9"\n')
+    with pytest.raises(ConfigError, match="not valid UTF-8"):
+        load(path)
+
+
+def test_empty_section_means_defaults() -> None:
+    assert parse({"server": None, "store": None}) == Config()
+
+
 @pytest.mark.parametrize("name", ["todoList-local.yaml"])
-def test_shipped_configs_load_and_their_logging_applies(name: str) -> None:
+def test_shipped_config_applies_with_rotating_bounded_files(name: str, tmp_path: Path) -> None:
     config = load(REPO / "configs" / name)
-    file_handlers = [h for h in config.logging["handlers"].values() if "FileHandler" in h["class"]]
-    assert all(h["class"] == "logging.handlers.RotatingFileHandler" for h in file_handlers)
-    assert all(h["maxBytes"] > 0 for h in file_handlers)
+    handlers = config.logging["handlers"]
+    file_handlers = [h for h in handlers.values() if "filename" in h]
+    assert file_handlers, "the shipped config writes a log file"
+    for spec in file_handlers:
+        assert spec["class"] == "logging.handlers.RotatingFileHandler"
+        assert spec["maxBytes"] > 0
+        spec["filename"] = str(tmp_path / "app.log")  # do not touch the real log here
+    configure_logging(config)
+    applied = logging.getLogger("taskservice").handlers
+    assert any(isinstance(h, logging.handlers.RotatingFileHandler) for h in applied)
+    for handler in applied:
+        handler.close()
+    configure_logging(Config())
 
 
 def test_local_config_keeps_the_tutorial_logging_layout() -> None:

@@ -136,3 +136,19 @@ def test_rendered_task_validates_again_unchanged() -> None:
 
 def test_dump_json_writes_utf8_not_ascii_escapes() -> None:
     assert dump_json({"title": "✓"}) == '{"title": "✓"}'.encode()
+
+
+def test_unknown_field_names_are_shown_safely() -> None:
+    with pytest.raises(ValidationError) as err:
+        Task.from_api({"title": "t", "bad\ud800": 1, "k" * 500: 2})
+    message = str(err.value)
+    message.encode("utf-8")  # printable anywhere: no unpaired surrogate left
+    assert "bad\\ud800: unknown field" in message
+    assert "k" * 64 + "...: unknown field" in message
+    assert len(message) < 200
+
+
+def test_dump_json_escapes_what_utf8_cannot_carry() -> None:
+    raw = dump_json({"message": "x\ud800"})
+    assert raw == b'{"message": "x\\ud800"}'
+    assert json.loads(raw) == {"message": "x\ud800"}

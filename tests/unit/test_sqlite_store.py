@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 import threading
 from pathlib import Path
+from threading import get_ident
 
 import pytest
 
@@ -77,14 +78,31 @@ def test_unknown_synchronous_mode_is_refused(db_path: Path) -> None:
         SqliteStore(db_path, synchronous="sometimes")
 
 
-def test_database_work_runs_off_the_event_loop_thread(
+def test_every_statement_runs_off_the_event_loop_thread(
     runner: asyncio.Runner, db_path: Path
 ) -> None:
     store = SqliteStore(db_path)
     runner.run(store.open())
-    worker = runner.run(store._call(lambda c: threading.get_ident()))
+    threads: set[int] = set()
+    # The connection may only be touched from its own thread, so install the spy from there.
+    runner.run(store._call(lambda c: c.set_trace_callback(lambda sql: threads.add(get_ident()))))
+    tid = new_task_id()
+    runner.run(store.create(tid, Task("t")))
+    runner.run(store.get(tid))
+    runner.run(store.replace(tid, Task("u")))
+    runner.run(store.list())
+    runner.run(store.delete(tid))
     runner.run(store.close())
-    assert worker != threading.get_ident()
+    assert threads
+    assert threading.get_ident() not in threads
+
+
+def test_opening_twice_is_refused(runner: asyncio.Runner, db_path: Path) -> None:
+    store = SqliteStore(db_path)
+    runner.run(store.open())
+    with pytest.raises(StoreError, match="open already"):
+        runner.run(store.open())
+    runner.run(store.close())
 
 
 def test_corrupt_file_fails_to_open_with_store_error(

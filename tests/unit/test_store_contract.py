@@ -79,6 +79,7 @@ def test_list_of_empty_store_is_empty(store: Store, runner: asyncio.Runner) -> N
         Task("whole due date", due_date=2**63 - 1),
         Task("float due date", due_date=1.0),
         Task("empty description", description=""),
+        Task("negative zero", due_date=-0.0),
     ],
 )
 def test_values_round_trip_exactly_with_their_types(
@@ -91,3 +92,4 @@ def test_values_round_trip_exactly_with_their_types(
     assert got is not None
     assert type(got.completed) is bool
     assert type(got.due_date) is type(task.due_date)
+    assert repr(got.due_date) == repr(task.due_date)  # -0.0 keeps its sign

@@ -1,0 +1,52 @@
+"""run.py as a user meets it: help, exit codes, argument pass-through, pinned requirements."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+
+from tests.support.server import REPO
+
+
+def run_py(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(REPO / "run.py"), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_help_lists_every_target_with_its_line() -> None:
+    result = run_py("--help")
+    assert result.returncode == 0
+    for name in ("serve", "lint", "typecheck", "test", "coverage"):
+        assert f"    {name}" in result.stdout
+
+
+def test_unknown_target_exits_non_zero() -> None:
+    assert run_py("deploy").returncode == 2
+
+
+def test_failing_check_makes_the_target_fail() -> None:
+    # Extra arguments pass through to pytest; selecting no test makes pytest exit 5.
+    result = run_py("test", "--suite", "unit", "-k", "no_test_has_this_name")
+    assert result.returncode == 5
+    assert "pytest tests/unit -q -k no_test_has_this_name" in result.stdout
+
+
+def test_passing_check_exits_zero_and_runs_only_that_suite() -> None:
+    result = run_py("test", "--suite", "unit", "-k", "test_is_task_id_accepts_only_the_id_shape")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ruff" not in result.stdout  # one suite only: lint and typecheck are skipped
+    assert "5 passed" in result.stdout
+
+
+def test_every_requirement_is_pinned_exactly() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    requirements = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+    assert requirements
+    assert all("==" in r for r in requirements), requirements
