@@ -10,7 +10,7 @@ import tornado.web
 from taskservice.config import Config
 from taskservice.datamodel import task_from_json
 from taskservice.service import TodoListService
-from taskservice.tornado.basehandler import BaseHandler
+from taskservice.tornado.basehandler import JSON_CONTENT_TYPE, BaseHandler
 from taskservice.tornado.inflight import InFlight
 
 
@@ -50,10 +50,14 @@ class TaskHandler(BaseHandler):
 
 
 class HealthHandler(BaseHandler):
-    """`GET /healthz`: the process is up and serving requests."""
+    """`GET /healthz` (or `HEAD`, which many load balancers send): the process is up and serving."""
 
     def get(self) -> None:
         self.write_json({"status": "ok"})
+
+    def head(self) -> None:
+        self.set_header("Content-Type", JSON_CONTENT_TYPE)
+        self.finish()
 
 
 class _AnyMethod:

@@ -160,7 +160,7 @@ class BaseHandler(tornado.web.RequestHandler):
     def allowed_methods(self) -> list[str]:
         """The HTTP methods this handler implements."""
         base = tornado.web.RequestHandler
-        names = ("GET", "POST", "PUT", "DELETE")
+        names = ("GET", "HEAD", "POST", "PUT", "DELETE")
         return [m for m in names if getattr(type(self), m.lower()) is not getattr(base, m.lower())]
 
     def log_response(self, status: int | None = None, error: str | None = None) -> None:

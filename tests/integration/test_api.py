@@ -106,6 +106,10 @@ class ApiContract(AppTestCase):
         assert response.headers["Content-Type"] == JSON_TYPE
         assert json.loads(response.body) == {"status": "ok"}
 
+    def test_healthz_answers_head_without_a_body(self) -> None:
+        response = self.request("HEAD", "/healthz")
+        assert (response.code, response.body) == (200, b"")
+
 
 class TestApiOnMemoryStore(ApiContract):
     __test__ = True

@@ -46,7 +46,7 @@ class TestNotFoundAndMethods(AppTestCase):
             ("PUT", "/tasks", "GET, POST"),
             ("POST", "/tasks/" + "0" * 32, "GET, PUT, DELETE"),
             ("PATCH", "/tasks/" + "0" * 32, "GET, PUT, DELETE"),
-            ("POST", "/healthz", "GET"),
+            ("POST", "/healthz", "GET, HEAD"),
         ]
         for method, path, allow in cases:
             response = self.request(method, path, "{}")
