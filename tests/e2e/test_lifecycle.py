@@ -64,7 +64,7 @@ def test_sigterm_lets_a_request_whose_body_is_still_arriving_finish(
         sock.sendall(body[10:])
         answer = sock.recv(4096)
     assert answer.startswith(b"HTTP/1.1 201 Created\r\n")
-    assert server.stop() == 0
+    assert server.wait() == 0
     assert "message=STOPPED drained=true" in server.stdout
 
 
@@ -80,7 +80,7 @@ def test_new_connections_are_refused_once_draining(start_server: StartServer) ->
             socket.create_connection(("127.0.0.1", server.port), timeout=5)
         sock.sendall(b'{"title": "t"}      ')
         assert sock.recv(4096).startswith(b"HTTP/1.1 201 ")
-    assert server.stop() == 0
+    assert server.wait() == 0
 
 
 def test_shutdown_timeout_bounds_the_drain(start_server: StartServer, tmp_path: Path) -> None:
@@ -122,7 +122,7 @@ def test_answers_during_the_drain_ask_clients_to_close(start_server: StartServer
         assert b"\r\nConnection: close\r\n" in keep_alive.recv(4096)
         slow.sendall(b'"title": "t"}')
         assert slow.recv(4096).startswith(b"HTTP/1.1 201 ")
-    assert server.stop() == 0
+    assert server.wait() == 0
 
 
 def test_binds_loopback_only_by_default(start_server: StartServer) -> None:

@@ -116,6 +116,12 @@ class ServerProcess:
             self.proc.send_signal(sig)
         return self.proc.wait(timeout=timeout)
 
+    def wait(self, timeout: float = 20.0) -> int:
+        """Wait for the exit code of a server already told to stop (a second signal could
+        arrive after the event loop has closed, and kill the process mid-teardown)."""
+        assert self.proc is not None
+        return self.proc.wait(timeout=timeout)
+
     def kill(self) -> None:
         """End the process at once if it still runs (cleanup only)."""
         if self.proc is not None and self.proc.poll() is None:
