@@ -82,13 +82,7 @@ def _log_request(handler: tornado.web.RequestHandler) -> None:
 
 def make_app(config: Config, service: TodoListService) -> tornado.web.Application:
     """The Tornado application: routes, handlers and logging, wired to one service."""
-    inflight = InFlight()
-    args = {
-        "service": service,
-        "config": config,
-        "logger": logging.getLogger("taskservice"),
-        "inflight": inflight,
-    }
+    args = {"service": service, "config": config, "logger": logging.getLogger("taskservice")}
     routes: list[Any] = [
         (r"/tasks/?", TodoListHandler, args),
         (r"/tasks/([^/]+)/?", TaskHandler, args),
@@ -99,5 +93,5 @@ def make_app(config: Config, service: TodoListService) -> tornado.web.Applicatio
         default_handler_class=NotFoundHandler,
         default_handler_args=args,
         log_function=_log_request,
-        inflight=inflight,
+        inflight=InFlight(),
     )

@@ -47,13 +47,10 @@ class BaseHandler(tornado.web.RequestHandler):
 
     _req_id: str | None = None
 
-    def initialize(
-        self, service: TodoListService, config: Config, logger: logging.Logger, inflight: InFlight
-    ) -> None:
+    def initialize(self, service: TodoListService, config: Config, logger: logging.Logger) -> None:
         self.service = service
         self.config = config
         self.logger = logger
-        self.inflight = inflight
         self._chunks: list[bytes] = []
         self._body_size = 0
         self._exc_info: ExcInfo | None = None
@@ -75,10 +72,16 @@ class BaseHandler(tornado.web.RequestHandler):
             self._req_id = sent if _SANE_REQUEST_ID.fullmatch(sent) else new_task_id()
         return self._req_id
 
+    @property
+    def inflight(self) -> InFlight:
+        """The application's one in-flight tracker (also reachable before initialize runs)."""
+        inflight: InFlight = self.application.settings["inflight"]
+        return inflight
+
     def set_default_headers(self) -> None:
         # Runs again after clear() when an error replaces the response: these must survive it.
         self.set_header("X-Request-ID", self.request_id)
-        if self.application.settings["inflight"].draining:
+        if self.inflight.draining:
             self.set_header("Connection", "close")
 
     def prepare(self) -> None:
