@@ -26,9 +26,10 @@ TARGETS: dict[str, tuple[Target, Callable[[argparse.ArgumentParser], None]]] = {
 
 
 def requirements() -> list[str]:
-    """The pinned runtime and dev requirements, read from pyproject.toml."""
+    """The pinned runtime requirements and every extra (dev, bench), read from pyproject.toml."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+    extras = project["optional-dependencies"].values()
+    return [*project["dependencies"], *(req for extra in extras for req in extra)]
 
 
 def _venv_works() -> bool:

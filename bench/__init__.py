@@ -1,0 +1,1 @@
+"""The harness: microbenchmarks (`bench/micro`), locust load scenarios and their runners."""
