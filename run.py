@@ -19,7 +19,8 @@ STAMP = VENV / ".requirements.sha256"
 SUITES = ("unit", "integration", "e2e")
 
 Target = Callable[[argparse.Namespace, list[str]], int]
-TARGETS: dict[str, tuple[Target, Callable[[argparse.ArgumentParser], None]]] = {}
+Configure = Callable[[argparse.ArgumentParser], None]
+TARGETS: dict[str, tuple[Target, Configure | None]] = {}
 
 
 # --- bootstrap: a fresh machine needs nothing but python3 ------------------------------------
@@ -65,10 +66,12 @@ def _must(*cmd: str) -> None:
 # --- targets ---------------------------------------------------------------------------------
 
 
-def target(
-    configure: Callable[[argparse.ArgumentParser], None] = lambda p: None,
-) -> Callable[[Target], Target]:
-    """Register a function as a target; its docstring is the one-line help."""
+def target(configure: Configure | None = lambda p: None) -> Callable[[Target], Target]:
+    """Register a function as a target; its docstring is the one-line help.
+
+    With `configure=None` the target parses its own arguments (`--help` included): all of them
+    pass through to it untouched.
+    """
 
     def register(fn: Target) -> Target:
         TARGETS[fn.__name__] = (fn, configure)
@@ -152,6 +155,12 @@ def coverage(args: argparse.Namespace, extra: list[str]) -> int:
     return code or run("coverage", "report")
 
 
+@target(configure=None)
+def bench(args: argparse.Namespace, extra: list[str]) -> int:
+    """Run the benchmarks, save the run under profiles/, print its folder last (see --help)."""
+    return run(sys.executable, "-m", "bench", *extra)
+
+
 # --- command line ----------------------------------------------------------------------------
 
 
@@ -160,11 +169,16 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="run.py", description=__doc__)
     sub = parser.add_subparsers(dest="target", required=True, metavar="TARGET")
     for name, (fn, configure) in TARGETS.items():
-        configure(sub.add_parser(name, help=(fn.__doc__ or "").strip(), description=fn.__doc__))
+        doc = (fn.__doc__ or "").strip()
+        target_parser = sub.add_parser(name, help=doc, description=doc, add_help=bool(configure))
+        if configure:
+            configure(target_parser)
     args, extra = parser.parse_known_args(argv)
     # The tools live next to the interpreter in .venv; nothing needs activating.
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    fn, _ = TARGETS[args.target]
+    fn, configure = TARGETS[args.target]
+    if configure is None:  # hand over everything after the target's name, in order
+        extra = argv[argv.index(args.target) + 1 :]
     return fn(args, extra)
 
 

@@ -25,6 +25,7 @@ import signal
 
 import tornado.httpserver
 import tornado.netutil
+import tornado.web
 
 from taskservice import config as config_mod
 from taskservice.errors import StoreError
@@ -42,6 +43,13 @@ _TORNADO_BODY_LIMIT: int = 2**40
 
 class StartupError(Exception):
     """The server cannot start: the message is one line for the operator."""
+
+
+def make_http_server(
+    config: config_mod.Config, app: tornado.web.Application
+) -> tornado.httpserver.HTTPServer:
+    """The HTTP/1.1 server for `app`, with the limits the service runs with (not yet listening)."""
+    return tornado.httpserver.HTTPServer(app, max_body_size=_TORNADO_BODY_LIMIT)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -83,7 +91,7 @@ async def serve(config: config_mod.Config) -> int:
     except StoreError as e:
         raise StartupError(str(e)) from None
     app = make_app(config, TodoListService(store))
-    server = tornado.httpserver.HTTPServer(app, max_body_size=_TORNADO_BODY_LIMIT)
+    server = make_http_server(config, app)
     try:
         sockets = tornado.netutil.bind_sockets(config.port, config.host)
     except OSError as e:

@@ -1,0 +1,1 @@
+"""Microbenchmarks of the hot paths, without HTTP noise: `./run.py bench micro`."""

@@ -1,0 +1,123 @@
+"""One request end to end, in process, per endpoint.
+
+HTTP bytes go in on a kept-alive connection, through Tornado's HTTP/1.1 server and the real
+application with the tutorial's logging on, and HTTP bytes come out. No socket, so no network; the
+memory store, so no disk: what is left is Tornado plus our code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_benchmark.fixture import BenchmarkFixture
+
+from bench.micro.conftest import Aio, open_service
+from bench.micro.memstream import InProcessClient
+from taskservice import Task
+from taskservice.config import Config
+from taskservice.tornado.app import make_app
+from taskservice.tornado.server import make_http_server
+
+pytestmark = pytest.mark.benchmark(group="requests end to end")
+
+TASK = Task(title="Water the plants", priority="normal")
+BODY = b'{"title": "Water the plants", "priority": "normal"}'
+EDIT = b'{"title": "Water the plants", "priority": "urgent", "completed": true}'
+BAD = b'{"title": 12, "priority": "soon"'
+
+
+def http(method: str, path: str, body: bytes = b"") -> bytes:
+    """A request as curl sends it."""
+    head = [
+        f"{method} {path} HTTP/1.1",
+        "Host: 127.0.0.1:8080",
+        "User-Agent: curl/8.5.0",
+        "Accept: */*",
+    ]
+    if body:
+        head += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+class Api:
+    """The real HTTP server and application over a fresh memory store."""
+
+    def __init__(self, aio: Aio, tmp_path: Path) -> None:
+        self.aio = aio
+        self.service, _ = open_service(aio, "memory", tmp_path)
+        config = Config()
+        server = make_http_server(config, make_app(config, self.service))
+        self.client = aio(InProcessClient.connect(server))
+
+    def send(self, request: bytes) -> bytes:
+        """One exchange on the kept-alive connection: the raw response."""
+        response: bytes = self.aio(self.client.send(request))
+        return response
+
+    def create(self) -> str:
+        """A stored task's id, made without HTTP."""
+        task_id: str = self.aio(self.service.create_task(TASK))
+        return task_id
+
+
+@pytest.fixture
+def api(aio: Aio, tmp_path: Path, local_logging: Path) -> Iterator[Api]:
+    api = Api(aio, tmp_path)
+    yield api
+    aio(api.client.close())
+
+
+def _expect(status: bytes, call: Callable[..., bytes]) -> Callable[..., bytes]:
+    """Wrap an exchange so that every round checks its status line."""
+
+    def checked(*args: bytes) -> bytes:
+        response = call(*args)
+        assert response.startswith(b"HTTP/1.1 " + status), response[:200]
+        return response
+
+    return checked
+
+
+def test_request_post(benchmark: BenchmarkFixture, api: Api) -> None:
+    request = http("POST", "/tasks", BODY)
+    response = benchmark(_expect(b"201 ", lambda: api.send(request)))
+    assert b"\r\nLocation: /tasks/" in response
+
+
+def test_request_get_one(benchmark: BenchmarkFixture, api: Api) -> None:
+    request = http("GET", f"/tasks/{api.create()}")
+    response = benchmark(_expect(b"200 ", lambda: api.send(request)))
+    assert response.endswith(
+        b'{"title": "Water the plants", "priority": "normal", "completed": false}'
+    )
+
+
+def test_request_get_list(benchmark: BenchmarkFixture, api: Api) -> None:
+    ids = [api.create() for _ in range(10)]
+    response = benchmark(_expect(b"200 ", lambda: api.send(http("GET", "/tasks"))))
+    assert all(task_id.encode() in response for task_id in ids)
+
+
+def test_request_put(benchmark: BenchmarkFixture, api: Api) -> None:
+    task_id = api.create()
+    benchmark(_expect(b"204 ", lambda: api.send(http("PUT", f"/tasks/{task_id}", EDIT))))
+    assert api.aio(api.service.get_task(task_id)).priority == "urgent"
+
+
+def test_request_delete(benchmark: BenchmarkFixture, api: Api, pedantic_rounds: int) -> None:
+    # Each round deletes a task that its untimed set-up has just stored.
+    def setup() -> tuple[tuple[bytes], dict[str, Any]]:
+        return (http("DELETE", f"/tasks/{api.create()}"),), {}
+
+    benchmark.pedantic(_expect(b"204 ", api.send), setup=setup, rounds=pedantic_rounds)
+    assert api.aio(api.service.list_tasks()) == {}
+
+
+def test_request_bad_input(benchmark: BenchmarkFixture, api: Api) -> None:
+    request = http("POST", "/tasks", BAD)
+    response = benchmark(_expect(b"400 ", lambda: api.send(request)))
+    assert b'"code": 400' in response
+    assert api.aio(api.service.list_tasks()) == {}

@@ -1,0 +1,125 @@
+"""A saved bench run, read back as named metrics (medians, rates, percentiles) and where it ran."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MICRO_JSON = "micro.json"  # pytest-benchmark's own JSON, as it wrote it
+LOAD_JSON = "load.json"  # the standard load benchmark's totals per scenario
+META_JSON = "meta.json"  # where and from what commit the run was taken
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One number of a run; `seconds` for timings, else the unit its name ends with."""
+
+    name: str
+    group: str
+    value: float
+    unit: str = "seconds"
+    higher_is_better: bool = False
+    baseline: bool = False
+    rounds: int | None = None
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run folder's metrics by name, and its meta.json."""
+
+    folder: Path
+    meta: dict[str, Any]
+    metrics: dict[str, Metric]
+
+
+def read_run(folder: Path) -> Run:
+    """Read every result file a run folder holds; ValueError when it holds none."""
+    metrics: list[Metric] = []
+    if (folder / MICRO_JSON).is_file():
+        metrics += micro_metrics(json.loads((folder / MICRO_JSON).read_text()))
+    if (folder / LOAD_JSON).is_file():
+        metrics += load_metrics(json.loads((folder / LOAD_JSON).read_text()))
+    if not metrics:
+        raise ValueError(f"{folder}: no {MICRO_JSON} or {LOAD_JSON} in it")
+    meta_file = folder / META_JSON
+    meta = json.loads(meta_file.read_text()) if meta_file.is_file() else {}
+    return Run(folder, meta, {m.name: m for m in metrics})
+
+
+def micro_metrics(data: dict[str, Any]) -> list[Metric]:
+    """The median of each benchmark in a pytest-benchmark JSON document."""
+    return [
+        Metric(
+            name=b["name"],
+            group=b.get("group") or "ungrouped",
+            value=b["stats"]["median"],
+            baseline=bool(b.get("extra_info", {}).get("baseline")),
+            rounds=b["stats"]["rounds"],
+        )
+        for b in data["benchmarks"]
+    ]
+
+
+# Which totals of a load scenario are compared, and which way is better.
+_LOAD_FIELDS = {"rps": True, "p50_ms": False, "p95_ms": False, "p99_ms": False}
+
+
+def load_metrics(data: dict[str, Any]) -> list[Metric]:
+    """Throughput and latency percentiles of each scenario of the standard load benchmark."""
+    return [
+        Metric(
+            name=f"load {scenario} {field}",
+            group="load",
+            value=float(totals[field]),
+            unit=field.rpartition("_")[2],
+            higher_is_better=higher,
+        )
+        for scenario, totals in data["scenarios"].items()
+        for field, higher in _LOAD_FIELDS.items()
+        if totals.get(field) is not None
+    ]
+
+
+def describe_environment(root: Path) -> dict[str, Any]:
+    """Machine, Python and git commit, for meta.json: runs compare fairly only on equal ground."""
+    return {
+        "machine": {
+            "node": platform.node(),
+            "cpu": _cpu_model(),
+            "cpus": os.cpu_count(),
+            "arch": platform.machine(),
+            "system": platform.platform(),
+        },
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "commit": _git(root, "rev-parse", "HEAD"),
+        "dirty": bool(_git(root, "status", "--porcelain", "--untracked-files=no")),
+    }
+
+
+def same_machine(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two meta.json machine entries describe one machine."""
+    keys = ("node", "cpu", "cpus", "arch")
+    return all(a.get(k) == b.get(k) for k in keys)
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return done.stdout.strip()

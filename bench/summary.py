@@ -1,0 +1,51 @@
+"""The compact table of a run's medians, grouped as the benchmarks are, with ratios to baselines."""
+
+from __future__ import annotations
+
+from bench.results import Metric, Run
+
+
+def format_seconds(seconds: float) -> str:
+    """A duration in the unit that keeps it readable: ns, µs, ms or s, to three digits."""
+    for unit, scale in (("ns", 1e-9), ("µs", 1e-6), ("ms", 1e-3)):
+        if seconds < scale * 1000:
+            return f"{_three_digits(seconds / scale)} {unit}"
+    return f"{_three_digits(seconds)} s"
+
+
+def format_value(metric: Metric) -> str:
+    """A metric's value with its unit."""
+    if metric.unit == "seconds":
+        return format_seconds(metric.value)
+    return f"{_three_digits(metric.value)} {metric.unit}"
+
+
+def _three_digits(x: float) -> str:
+    decimals = 2 if abs(x) < 10 else 1 if abs(x) < 100 else 0
+    return f"{x:,.{decimals}f}"
+
+
+def render(run: Run) -> str:
+    """A markdown table: a section per group, a median per row, and its ratio to the baseline."""
+    commit = run.meta.get("commit") or "unknown"
+    dirty = " (uncommitted changes)" if run.meta.get("dirty") else ""
+    lines = [
+        f"# {run.folder.name}",
+        "",
+        f"commit {commit[:10]}{dirty}, {run.meta.get('python', '?')}, "
+        f"{run.meta.get('machine', {}).get('cpu', '?')}",
+        "",
+        "| benchmark | median | vs baseline | rounds |",
+        "|---|---:|---:|---:|",
+    ]
+    groups: dict[str, list[Metric]] = {}
+    for metric in run.metrics.values():
+        groups.setdefault(metric.group, []).append(metric)
+    for group, metrics in groups.items():
+        baseline = next((m for m in metrics if m.baseline), None)
+        lines.append(f"| **{group}** | | | |")
+        for m in metrics:
+            ratio = f"{m.value / baseline.value:.2f}x" if baseline and baseline.value else ""
+            rounds = "" if m.rounds is None else str(m.rounds)
+            lines.append(f"| {m.name} | {format_value(m)} | {ratio} | {rounds} |")
+    return "\n".join(lines)
