@@ -1,0 +1,67 @@
+"""Judge a soak from its samples: memory growth after warm-up, leaked descriptors, server errors."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+from bench.soak.sampler import Sample
+
+RSS_GROWTH_LIMIT = 0.10
+# An idle server's descriptor count may differ by a few (a log file rotated, the sqlite WAL and
+# shm files opened on first write); a leak grows with the load, so it is far past this slack.
+FD_SLACK = 4
+
+
+@dataclass(frozen=True)
+class Check:
+    """One pass/fail line of the verdict."""
+
+    name: str
+    passed: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"{'PASS' if self.passed else 'FAIL'} {self.name}: {self.detail}"
+
+
+def rss_growth(samples: list[Sample], warmup_s: float) -> tuple[float, float, float]:
+    """(RSS just after warm-up, RSS over the last fifth of the run, growth as a fraction).
+
+    Each end is the median of its window, so one reading taken mid-garbage-collection cannot
+    decide the verdict.
+    """
+    after = [s for s in samples if s.t >= warmup_s]
+    if len(after) < 2:
+        raise ValueError(f"too few samples after the {warmup_s:g} s warm-up to judge memory")
+    window = max(1, len(after) // 5)
+    base = statistics.median(s.rss_bytes for s in after[:window])
+    late = statistics.median(s.rss_bytes for s in after[-window:])
+    return base, late, late / base - 1
+
+
+def judge(
+    samples: list[Sample],
+    warmup_s: float,
+    fds_idle_before: int,
+    fds_idle_after: int,
+    server_errors: int,
+) -> list[Check]:
+    """The soak's checks: each passes or fails on its own."""
+    base, late, growth = rss_growth(samples, warmup_s)
+    mib = 1024 * 1024
+    return [
+        Check(
+            "rss",
+            growth <= RSS_GROWTH_LIMIT,
+            f"{base / mib:.1f} MiB after warm-up, {late / mib:.1f} MiB at the end "
+            f"({growth:+.1%}; limit +{RSS_GROWTH_LIMIT:.0%})",
+        ),
+        Check(
+            "descriptors",
+            fds_idle_after <= fds_idle_before + FD_SLACK,
+            f"{fds_idle_before} open when idle before the load, {fds_idle_after} after it "
+            f"(peak {max(s.fds for s in samples)}; slack {FD_SLACK})",
+        ),
+        Check("server errors", server_errors == 0, f"{server_errors} responses with a 5xx status"),
+    ]

@@ -1,0 +1,81 @@
+"""The soak's judgement (memory growth after warm-up, leaked descriptors, 5xx) and its plot."""
+
+from __future__ import annotations
+
+import os
+import time
+import xml.dom.minidom
+
+import pytest
+
+from bench.soak.plot import render
+from bench.soak.sampler import Sample, Sampler
+from bench.soak.verdict import FD_SLACK, judge, rss_growth
+
+MIB = 2**20
+
+
+def _samples(rss_mib: list[float], fds: int = 20) -> list[Sample]:
+    return [Sample(float(t), int(r * MIB), fds, 50.0) for t, r in enumerate(rss_mib)]
+
+
+def test_memory_that_settles_after_warm_up_passes() -> None:
+    # Growth during the warm-up (the first 5 s) does not count; after it, memory stays flat.
+    samples = _samples([10, 20, 30, 38, 40, *[41] * 10, *[42] * 10])
+    base, late, growth = rss_growth(samples, warmup_s=5)
+    assert (base / MIB, late / MIB) == (41, 42)
+    assert growth == pytest.approx(1 / 41)
+    checks = judge(samples, 5, fds_idle_before=12, fds_idle_after=12, server_errors=0)
+    assert all(c.passed for c in checks), [c.line() for c in checks]
+
+
+def test_memory_growing_past_ten_percent_after_warm_up_fails() -> None:
+    samples = _samples([40 + n for n in range(30)])  # 1 MiB a second, for ever
+    rss = judge(samples, 5, 12, 12, 0)[0]
+    assert rss.name == "rss"
+    assert not rss.passed
+    assert "limit +10%" in rss.line()
+    assert rss.line().startswith("FAIL rss: ")
+
+
+def test_one_outlier_reading_does_not_decide_memory() -> None:
+    samples = _samples([*[40] * 20, 80, *[40] * 4])
+    assert judge(samples, 0, 12, 12, 0)[0].passed
+
+
+def test_descriptors_left_open_after_the_load_fail() -> None:
+    samples = _samples([40] * 20, fds=300)
+    fine = judge(samples, 5, 12, 12 + FD_SLACK, 0)[1]
+    leaked = judge(samples, 5, 12, 12 + FD_SLACK + 1, 0)[1]
+    assert fine.passed
+    assert not leaked.passed
+    assert "peak 300" in leaked.detail
+
+
+def test_any_server_error_fails() -> None:
+    samples = _samples([40] * 20)
+    assert judge(samples, 5, 12, 12, 0)[2].passed
+    assert not judge(samples, 5, 12, 12, 1)[2].passed
+
+
+def test_too_short_a_run_to_judge_says_so() -> None:
+    with pytest.raises(ValueError, match="too few samples"):
+        rss_growth(_samples([40, 40, 40]), warmup_s=10)
+
+
+def test_sampler_reads_a_live_process_until_stopped() -> None:
+    sampler = Sampler(os.getpid(), interval=0.02).start()
+    time.sleep(0.2)
+    samples = sampler.stop()
+    assert len(samples) >= 2
+    assert all(s.rss_bytes > MIB and s.fds > 0 for s in samples)
+    assert [s.t for s in samples] == sorted(s.t for s in samples)
+
+
+def test_plot_is_an_svg_with_memory_and_both_latencies() -> None:
+    svg = render(_samples([40, 41, 42]), [(0, 1.0, 5.0), (1, 1.1, 6.0)], 1, "soak crud 50 rps")
+    doc = xml.dom.minidom.parseString(svg)  # noqa: S318 -- our own output, not untrusted
+    assert doc.documentElement.tagName == "svg"
+    text = svg.decode()
+    for label in ("server RSS (MiB)", "p50 latency (ms)", "p99 latency (ms)", "soak crud 50 rps"):
+        assert label in text
