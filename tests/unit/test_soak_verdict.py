@@ -75,7 +75,9 @@ def test_sampler_reads_a_live_process_until_stopped() -> None:
 def test_plot_is_an_svg_with_memory_and_both_latencies() -> None:
     svg = render(_samples([40, 41, 42]), [(0, 1.0, 5.0), (1, 1.1, 6.0)], 1, "soak crud 50 rps")
     doc = xml.dom.minidom.parseString(svg)  # noqa: S318 -- our own output, not untrusted
-    assert doc.documentElement.tagName == "svg"
+    root = doc.documentElement
+    assert root is not None
+    assert root.tagName == "svg"
     text = svg.decode()
     for label in ("server RSS (MiB)", "p50 latency (ms)", "p99 latency (ms)", "soak crud 50 rps"):
         assert label in text
