@@ -81,8 +81,6 @@ class BaseHandler(tornado.web.RequestHandler):
     def set_default_headers(self) -> None:
         # Runs again after clear() when an error replaces the response: these must survive it.
         self.set_header("X-Request-ID", self.request_id)
-        if self.inflight.draining:
-            self.set_header("Connection", "close")
 
     def prepare(self) -> None:
         task = asyncio.current_task()
@@ -119,6 +117,12 @@ class BaseHandler(tornado.web.RequestHandler):
         self.set_status(status)
         self.set_header("Content-Type", JSON_CONTENT_TYPE)
         self.finish(dump_json(value))
+
+    def finish(self, chunk: str | bytes | dict[str, Any] | None = None) -> asyncio.Future[None]:
+        if self.inflight.draining:
+            # Requests that began before the drain too: the server closes after this answer.
+            self.set_header("Connection", "close")
+        return super().finish(chunk)
 
     def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
         exc = kwargs["exc_info"][1] if "exc_info" in kwargs else None
