@@ -50,8 +50,9 @@ class GuardedHTTPServer(tornado.httpserver.HTTPServer):
         self._seen.add(conn)
         self._set_busy(conn, False)  # a new request cycle: the previous answer is written
         if self.draining:
-            conn.stream.close()  # the read of the next head fails and the connection ends
-            return delegate
+            # A head already buffered is still read from a closed stream: drop it unanswered.
+            conn.stream.close()
+            return _HeadWatch(delegate, lambda: False)
         loop = asyncio.get_running_loop()
         late = loop.call_later(self.header_timeout, self._head_late, conn) if first else None
         self._awaiting_head[conn] = late

@@ -59,11 +59,11 @@ def test_half_open_connections_do_not_block_a_real_client_and_are_closed_at_the_
         deadline = opened + HEADER_TIMEOUT_S + 20
         while still_open and time.monotonic() < deadline:
             for key, _ in selector.select(timeout=1):
-                sock = key.fileobj
-                assert isinstance(sock, socket.socket)
-                assert closed_by_server(sock)
-                selector.unregister(sock)
-                still_open.discard(sock)
+                closed = key.fileobj
+                assert isinstance(closed, socket.socket)
+                assert closed_by_server(closed)
+                selector.unregister(closed)
+                still_open.discard(closed)
         assert not still_open, f"{len(still_open)} half-open connections outlived the timeout"
         assert time.monotonic() - opened >= HEADER_TIMEOUT_S
     finally:

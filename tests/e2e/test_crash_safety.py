@@ -72,11 +72,11 @@ def test_sigterm_mid_load_answers_every_request_it_read(
     rows = stored_rows(db)
     print(
         f"\nSIGTERM under load: acknowledged={len(load.acked)} lost={len(lost)}"
-        f" connections_cut_idle={load.in_doubt} stored={rows} drained={stopped[1]}"
+        f" closed_unanswered={load.in_doubt} stored={rows} drained={stopped[1]}"
         f" drain_ms={stopped[2]} exit_after_s={exited_after:.2f}"
     )
     assert stopped[1] == "true"
     assert lost == []
     # The drain answers every request whose head it read, and acts on no other: a client whose
     # idle connection was closed under it had its request dropped, not half-done.
-    assert rows == len(load.acked)
+    assert rows == len(load.acked), load.failures

@@ -52,7 +52,7 @@ def test_request_half_sent_at_sigterm_is_answered_and_stored(
     store = f"sqlite:///{tmp_path}/tasks.db"
     server = start_server("--store", store)
     assert server.proc is not None
-    body = '{"title": "half sent when SIGTERM came", "priority": "high"}'.encode()
+    body = b'{"title": "half sent when SIGTERM came", "priority": "high"}'
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
         sock.sendall(post_head(len(body)) + body[:20])
         time.sleep(0.3)  # the server has the head and part of the body
@@ -92,3 +92,33 @@ def test_second_signal_during_the_drain_exits_at_once_with_128_plus_its_number(
         assert server.wait(timeout=10) == 128 + second
     assert f"message=STOPPED forced=true signal={second.name}" in server.stdout
     assert "Traceback" not in server.stderr
+
+
+def test_request_pipelined_behind_a_draining_one_is_dropped_not_acted_on(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    db = tmp_path / "tasks.db"
+    server = start_server("--store", f"sqlite:///{db}")
+    assert server.proc is not None
+    first, second = b'{"title": "first"}', b'{"title": "second"}'
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(post_head(len(first)) + first[:5])
+        time.sleep(0.3)
+        server.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        # The rest of the first request and all of a second arrive together, so the server has
+        # the second one's head in its buffer when it closes the connection after the first.
+        sock.sendall(first[5:] + post_head(len(second)) + second)
+        answers = b""
+        while chunk := sock.recv(4096):
+            answers += chunk
+    assert answers.startswith(b"HTTP/1.1 201 Created\r\n")
+    assert answers.count(b"HTTP/1.1") == 1
+    assert server.wait() == 0
+    # The second request never reached a handler: it was neither stored nor answered.
+    assert server.stdout.count("method=POST uri=/tasks ip=127.0.0.1 message=RESPONSE") == 1
+    restarted = start_server("--store", f"sqlite:///{db}")
+    assert [task["title"] for task in restarted.request("GET", "/tasks").json().values()] == [
+        "first"
+    ]
+    assert restarted.stop() == 0

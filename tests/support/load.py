@@ -38,6 +38,7 @@ class PostLoad:
     clients: int = 8
     acked: dict[str, dict[str, Any]] = field(default_factory=dict)  # Location -> task sent
     in_doubt: int = 0
+    failures: list[str] = field(default_factory=list)  # why each in-doubt request failed
     unexpected: list[str] = field(default_factory=list)  # answers other than 201
     _stop: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -82,9 +83,10 @@ class PostLoad:
                     conn.request("POST", "/tasks", json.dumps(task))
                     response = conn.getresponse()
                     response.read()
-                except (OSError, http.client.HTTPException):
+                except (OSError, http.client.HTTPException) as e:
                     with self._lock:
                         self.in_doubt += 1
+                        self.failures.append(repr(e))
                     return
                 with self._lock:
                     if response.status == 201:
