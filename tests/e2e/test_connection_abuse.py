@@ -12,7 +12,7 @@ from tests.support.logfmt_parser import parse_logfmt
 from tests.support.server import ServerProcess
 
 HALF_OPEN = 300
-HEADER_TIMEOUT_S = 3.0
+HEADER_TIMEOUT_S = 5.0
 
 
 def start_with(start_server: StartServer, tmp_path: Path, **server: object) -> ServerProcess:
