@@ -39,6 +39,9 @@ def file_size_limit(max_bytes: int) -> Callable[[], None]:
 
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
+        # Under `./run.py coverage` the child would measure itself and fail to write its data
+        # file at exit, onto stderr; unmeasured, it says only what the server says.
+        os.environ.pop("COVERAGE_PROCESS_CONFIG", None)
 
     return limit
 
