@@ -12,6 +12,7 @@ import yaml
 from taskservice.store import DEFAULT_STORE_URL, make_store
 
 DEFAULT_MAX_BODY_BYTES: Final = 64 * 1024
+DEFAULT_MAX_HEADER_BYTES: Final = 16 * 1024
 DEFAULT_LOGGING: Final[dict[str, Any]] = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -40,6 +41,10 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8080
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES
+    header_timeout_s: float = 10.0
+    idle_timeout_s: float = 60.0
+    body_timeout_s: float = 30.0
     shutdown_timeout_s: float = 10.0
     store_url: str = DEFAULT_STORE_URL
     debug: bool = False
@@ -50,12 +55,17 @@ class Config:
         return validate(replace(self, **{k: v for k, v in overrides.items() if v is not None}))
 
 
+_HEADERS: Final = "1024 to 2**20"
 # Each config key: (dotted path, Config field, type, check, what the check wants).
 _KEYS: Final = (
     ("service.name", "service_name", str, lambda v: bool(v.strip()), "a non-empty string"),
     ("server.host", "host", str, lambda v: bool(v.strip()), "a host name or address"),
     ("server.port", "port", int, lambda v: 0 <= v <= 65535, "an integer from 0 to 65535"),
     ("server.max_body_bytes", "max_body_bytes", int, lambda v: 1 <= v <= 2**30, "1 to 2**30"),
+    ("server.max_header_bytes", "max_header_bytes", int, lambda v: 1024 <= v <= 2**20, _HEADERS),
+    ("server.header_timeout", "header_timeout_s", float, lambda v: 0 < v <= 3600, "0 to 3600"),
+    ("server.idle_timeout", "idle_timeout_s", float, lambda v: 0 < v <= 3600, "0 to 3600"),
+    ("server.body_timeout", "body_timeout_s", float, lambda v: 0 < v <= 3600, "0 to 3600"),
     ("server.shutdown_timeout", "shutdown_timeout_s", float, lambda v: 0 < v <= 3600, "0 to 3600"),
     ("store.url", "store_url", str, lambda v: True, "a store URL"),
 )

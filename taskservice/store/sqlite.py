@@ -91,7 +91,10 @@ class SqliteStore:
             raise StoreError(f"cannot open sqlite store {self.path}: {e}") from e
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:  # mkdir's own words ("File exists") would mislead
+            raise NotADirectoryError(f"{self.path.parent} is not a folder") from None
         conn = sqlite3.connect(self.path, isolation_level=None)
         try:
             (mode,) = conn.execute("PRAGMA journal_mode=WAL").fetchone()

@@ -53,6 +53,7 @@ class BaseHandler(tornado.web.RequestHandler):
         self.logger = logger
         self._chunks: list[bytes] = []
         self._body_size = 0
+        self._declared_size: int | None = None
         self._exc_info: ExcInfo | None = None
         self._malformed: str | None = None
         self._logged = False
@@ -81,8 +82,6 @@ class BaseHandler(tornado.web.RequestHandler):
     def set_default_headers(self) -> None:
         # Runs again after clear() when an error replaces the response: these must survive it.
         self.set_header("X-Request-ID", self.request_id)
-        if self.inflight.draining:
-            self.set_header("Connection", "close")
 
     def prepare(self) -> None:
         task = asyncio.current_task()
@@ -95,6 +94,7 @@ class BaseHandler(tornado.web.RequestHandler):
             # Tornado's reader answers this with a bare 400 and closes; note why for the log line.
             self._malformed = f"malformed request: {e}"
             return
+        self._declared_size = declared
         if declared is not None and declared > self.config.max_body_bytes:
             raise tornado.web.HTTPError(413)
 
@@ -119,6 +119,12 @@ class BaseHandler(tornado.web.RequestHandler):
         self.set_status(status)
         self.set_header("Content-Type", JSON_CONTENT_TYPE)
         self.finish(dump_json(value))
+
+    def finish(self, chunk: str | bytes | dict[str, Any] | None = None) -> asyncio.Future[None]:
+        if self.inflight.draining:
+            # Requests that began before the drain too: the server closes after this answer.
+            self.set_header("Connection", "close")
+        return super().finish(chunk)
 
     def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
         exc = kwargs["exc_info"][1] if "exc_info" in kwargs else None
@@ -182,12 +188,23 @@ class BaseHandler(tornado.web.RequestHandler):
         time_ms = 1000.0 * self.request.request_time()
         log_response(self.logger, self.log_context, status, time_ms, error=error, trace=trace)
 
+    def _body_timed_out(self) -> bool:
+        # Tornado closes a connection whose body is late without telling the handler why; a body
+        # short of its Content-Length once the timeout has passed is that case. (A late chunked
+        # body has no length to fall short of, and is logged as a client hang-up.)
+        short = self._declared_size is not None and self._body_size < self._declared_size
+        return short and self.request.request_time() >= self.config.body_timeout_s
+
     def on_connection_close(self) -> None:
         super().on_connection_close()
         if self._malformed is not None:
             self.log_response(400, self._malformed)
         elif self.inflight.closing:
             self.log_response(503, "connection closed by the server's shutdown")
+        elif self._body_timed_out():
+            # nginx's convention too: 408, though the connection closes without an answer.
+            timeout = self.config.body_timeout_s
+            self.log_response(408, f"request body not received within {timeout:g} s")
         else:
             # nginx's convention: 499, the client closed the connection before the answer.
             self.log_response(499, "client closed the connection")

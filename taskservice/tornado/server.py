@@ -21,9 +21,7 @@ if __package__ in (None, ""):
 import argparse
 import asyncio
 import logging
-import signal
 
-import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
@@ -32,7 +30,8 @@ from taskservice.errors import StoreError
 from taskservice.service import TodoListService
 from taskservice.store import make_store
 from taskservice.tornado.app import make_app
-from taskservice.tornado.inflight import InFlight
+from taskservice.tornado.connections import GuardedHTTPServer
+from taskservice.tornado.shutdown import STOP_SIGNALS, drain, exit_on_next_signal
 from taskservice.utils.logutils import log_event
 
 EXIT_STARTUP: int = 2
@@ -43,13 +42,6 @@ _TORNADO_BODY_LIMIT: int = 2**40
 
 class StartupError(Exception):
     """The server cannot start: the message is one line for the operator."""
-
-
-def make_http_server(
-    config: config_mod.Config, app: tornado.web.Application
-) -> tornado.httpserver.HTTPServer:
-    """The HTTP/1.1 server for `app`, with the limits the service runs with (not yet listening)."""
-    return tornado.httpserver.HTTPServer(app, max_body_size=_TORNADO_BODY_LIMIT)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -83,7 +75,7 @@ async def serve(config: config_mod.Config) -> int:
     # Signals first: a SIGTERM during start-up then stops the server once it is up, cleanly.
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    for sig in STOP_SIGNALS:
         loop.add_signal_handler(sig, stop.set)
     store = make_store(config.store_url)
     try:
@@ -102,22 +94,22 @@ async def serve(config: config_mod.Config) -> int:
     fields = {"service_name": config.service_name, "host": config.host, "port": port}
     log_event(logger, logging.INFO, "STARTING", {}, **fields, store=config.store_url)
     await stop.wait()
-
-    inflight: InFlight = app.settings["inflight"]
-    log_event(logger, logging.INFO, "STOPPING", {}, in_flight=inflight.count)
-    inflight.draining = True  # answers from now on say Connection: close
-    server.stop()  # no new connections
-    try:
-        async with asyncio.timeout(config.shutdown_timeout_s):
-            await inflight.wait_idle()
-    except TimeoutError:
-        pass
-    cut_off = inflight.count
-    inflight.closing = True
-    await server.close_all_connections()  # idle keep-alive ones, and any past the timeout
-    await store.close()
-    log_event(logger, logging.INFO, "STOPPED", {}, drained=cut_off == 0, cut_off=cut_off)
+    exit_on_next_signal(loop)  # a second signal during the drain means: stop now
+    await drain(server, app.settings["inflight"], store, config.shutdown_timeout_s)
     return 0
+
+
+def make_http_server(config: config_mod.Config, app: tornado.web.Application) -> GuardedHTTPServer:
+    """The HTTP server with the config's connection limits (not yet listening)."""
+    return GuardedHTTPServer(
+        app,
+        max_body_size=_TORNADO_BODY_LIMIT,
+        max_header_size=config.max_header_bytes,
+        header_timeout=config.header_timeout_s,
+        # Tornado's one clock for a keep-alive connection's idle time and its next request head.
+        idle_connection_timeout=config.idle_timeout_s,
+        body_timeout=config.body_timeout_s,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

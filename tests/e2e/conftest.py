@@ -17,8 +17,10 @@ def start_server(tmp_path: Path) -> Iterator[StartServer]:
     """Start servers in tmp_path (cwd); any still running at the end are killed."""
     started: list[ServerProcess] = []
 
-    def start(*args: str, workdir: Path | None = None) -> ServerProcess:
-        server = ServerProcess(workdir or tmp_path, list(args)).start()
+    def start(
+        *args: str, workdir: Path | None = None, preexec: Callable[[], None] | None = None
+    ) -> ServerProcess:
+        server = ServerProcess(workdir or tmp_path, list(args), preexec=preexec).start()
         started.append(server)
         return server
 

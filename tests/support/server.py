@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ class ServerProcess:
     workdir: Path
     args: list[str] = field(default_factory=list)
     port: int = field(default_factory=free_port)
+    preexec: Callable[[], None] | None = None  # run in the child before exec (faults.py)
     proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 20.0) -> ServerProcess:
@@ -56,6 +58,7 @@ class ServerProcess:
                 cwd=self.workdir,
                 stdout=out,
                 stderr=err,
+                preexec_fn=self.preexec,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -130,7 +133,10 @@ class ServerProcess:
 
 
 def run_server(
-    workdir: Path, *args: str, timeout: float = 20.0
+    workdir: Path,
+    *args: str,
+    timeout: float = 20.0,
+    preexec: Callable[[], None] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run the server to completion (for start-up failures); never leaves it running."""
     return subprocess.run(
@@ -140,4 +146,5 @@ def run_server(
         text=True,
         timeout=timeout,
         check=False,
+        preexec_fn=preexec,
     )

@@ -21,6 +21,24 @@ def test_missing_sections_get_defaults() -> None:
     assert config.shutdown_timeout_s == 10.0
 
 
+def test_connection_limits_have_explicit_defaults() -> None:
+    config = parse({})
+    assert (config.header_timeout_s, config.idle_timeout_s, config.body_timeout_s) == (10, 60, 30)
+    assert config.max_header_bytes == 16384
+
+
+def test_connection_limits_are_read() -> None:
+    server = {
+        "header_timeout": 2,
+        "idle_timeout": 5.5,
+        "body_timeout": 7,
+        "max_header_bytes": 4096,
+    }
+    config = parse({"server": server})
+    assert (config.header_timeout_s, config.idle_timeout_s, config.body_timeout_s) == (2, 5.5, 7)
+    assert config.max_header_bytes == 4096
+
+
 def test_every_key_is_read() -> None:
     config = parse(
         {
@@ -51,6 +69,11 @@ def test_whole_number_timeout_is_accepted_as_float() -> None:
         ({"server": {"port": True}}, "server.port: expected an integer"),
         ({"server": {"max_body_bytes": 0}}, "server.max_body_bytes: expected 1 to"),
         ({"server": {"shutdown_timeout": -1}}, "server.shutdown_timeout: expected 0 to 3600"),
+        ({"server": {"header_timeout": 0}}, "server.header_timeout: expected 0 to 3600"),
+        ({"server": {"idle_timeout": "1m"}}, "server.idle_timeout: expected 0 to 3600"),
+        ({"server": {"body_timeout": 4000}}, "server.body_timeout: expected 0 to 3600"),
+        ({"server": {"max_header_bytes": 100}}, "server.max_header_bytes: expected 1024 to"),
+        ({"server": {"max_header_bytes": 1.5}}, "server.max_header_bytes: expected 1024 to"),
         ({"service": {"name": ""}}, "service.name: expected a non-empty string"),
         ({"store": {"url": "mysql://x"}}, "store.url: unsupported store URL"),
         ({"logging": "verbose"}, "logging: expected a logging.config.dictConfig mapping"),

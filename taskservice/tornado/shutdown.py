@@ -1,0 +1,55 @@
+"""Graceful drain on the first SIGTERM or SIGINT; an immediate exit on the second."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+
+from taskservice.store import Store
+from taskservice.tornado.connections import GuardedHTTPServer
+from taskservice.tornado.inflight import InFlight
+from taskservice.utils.logutils import log_event
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+_logger = logging.getLogger("taskservice")
+
+
+async def drain(server: GuardedHTTPServer, inflight: InFlight, store: Store, grace_s: float) -> int:
+    """Stop accepting, let requests in flight finish within grace_s, close all; count cut-offs."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    log_event(_logger, logging.INFO, "STOPPING", {}, in_flight=server.busy_count)
+    inflight.draining = True  # answers from now on say Connection: close
+    server.stop()  # no new connections
+    idle_closed = server.close_idle()  # and busy ones are closed as soon as they answer
+    try:
+        async with asyncio.timeout(grace_s):
+            await inflight.wait_idle()  # the handlers have finished...
+            await server.wait_quiet()  # ...and their answers are written
+    except TimeoutError:
+        pass
+    cut_off = server.busy_count
+    inflight.closing = True  # the handlers cut off now log 503, not a client hang-up
+    await server.close_all_connections()
+    # A write still waiting on a database lock holds this up to the store's busy timeout (5 s).
+    await store.close()
+    drain_ms = round(1000 * (loop.time() - started), 1)
+    fields = {"drained": cut_off == 0, "cut_off": cut_off, "idle_closed": idle_closed}
+    log_event(_logger, logging.INFO, "STOPPED", {}, **fields, drain_ms=drain_ms)
+    return cut_off
+
+
+def exit_on_next_signal(loop: asyncio.AbstractEventLoop) -> None:
+    """From now on SIGTERM or SIGINT ends the process at once, with exit code 128 + its number."""
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, _force_exit, sig)
+
+
+def _force_exit(sig: signal.Signals) -> None:
+    # The store is not closed: SQLite rolls back a write it was in the middle of when the file is
+    # next opened, and every write already answered 201 is committed.
+    log_event(_logger, logging.WARNING, "STOPPED", {}, forced=True, signal=sig.name)
+    logging.shutdown()  # flush every handler: os._exit skips the interpreter's own clean-up
+    os._exit(128 + sig)
