@@ -20,6 +20,7 @@ SUITES = ("unit", "integration", "e2e")
 
 Target = Callable[[argparse.Namespace, list[str]], int]
 TARGETS: dict[str, tuple[Target, Callable[[argparse.ArgumentParser], None]]] = {}
+TOOL_HELP: set[str] = set()
 
 
 # --- bootstrap: a fresh machine needs nothing but python3 ------------------------------------
@@ -67,11 +68,15 @@ def _must(*cmd: str) -> None:
 
 def target(
     configure: Callable[[argparse.ArgumentParser], None] = lambda p: None,
+    own_help: bool = True,
 ) -> Callable[[Target], Target]:
-    """Register a function as a target; its docstring is the one-line help."""
+    """Register a function as a target; its docstring is the one-line help. With
+    own_help=False, every argument (--help too) belongs to the tool the target runs."""
 
     def register(fn: Target) -> Target:
         TARGETS[fn.__name__] = (fn, configure)
+        if not own_help:
+            TOOL_HELP.add(fn.__name__)
         return fn
 
     return register
@@ -97,6 +102,16 @@ def serve(args: argparse.Namespace, extra: list[str]) -> int:
     # exec, not a child: SIGTERM and SIGINT then reach the server itself. The working directory
     # stays the caller's, so relative paths (--config, the sqlite file) mean what they say.
     os.execv(sys.executable, cmd)
+
+
+@target(own_help=False)
+def load(args: argparse.Namespace, extra: list[str]) -> int:
+    """Load-test with locust: web UI, or --headless with a report (`./run.py load --help`)."""
+    # exec, so Ctrl-C and SIGTERM reach the harness, which stops locust and then the service.
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
+    )
+    os.execv(sys.executable, [sys.executable, "-m", "bench.load", *extra])
 
 
 @target()
@@ -160,7 +175,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="run.py", description=__doc__)
     sub = parser.add_subparsers(dest="target", required=True, metavar="TARGET")
     for name, (fn, configure) in TARGETS.items():
-        configure(sub.add_parser(name, help=(fn.__doc__ or "").strip(), description=fn.__doc__))
+        doc = (fn.__doc__ or "").strip()
+        configure(sub.add_parser(name, help=doc, description=doc, add_help=name not in TOOL_HELP))
     args, extra = parser.parse_known_args(argv)
     # The tools live next to the interpreter in .venv; nothing needs activating.
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
