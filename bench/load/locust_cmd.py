@@ -59,7 +59,7 @@ def headless(
     users = options.user_count
     cmd = [*_locust(cores), "--headless", "--host", host, "--only-summary"]
     cmd += ["--users", str(users), "--spawn-rate", str(options.spawn_rate or users)]
-    cmd += ["--run-time", f"{round(options.duration_s)}s", "--stop-timeout", "2"]
+    cmd += ["--run-time", f"{round(options.duration_s)}s"]
     cmd += ["--html", str(folder / "report.html"), "--csv", str(folder / "locust")]
     # --json-file appends ".json"; its totals are final, unlike the CSV written on a timer.
     cmd += ["--json-file", str(folder / "totals"), "--progress-every", str(options.progress_every)]

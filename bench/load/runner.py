@@ -13,9 +13,10 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.load import cpus, locust_cmd, reports, service
+from bench.load import cpus, locust_cmd, reports, seed, service
 from bench.load.options import LoadOptions
 from bench.load.sampler import Sampler
+from bench.load.scenarios import SCENARIOS
 from bench.load.service import stop_process
 from bench.load.summary import Report
 
@@ -53,10 +54,20 @@ def _processes(*cmds: tuple[list[str], dict[str, str]]) -> Iterator[list[subproc
         yield procs
     finally:
         if procs:
-            # SIGINT makes locust write its reports before it exits; a master tells its workers.
-            stop_process(procs[0], sig=signal.SIGINT, wait=30)
+            _stop_locust(procs[0])
         for proc in procs[1:]:
             stop_process(proc, wait=10)
+
+
+def _stop_locust(proc: subprocess.Popen[bytes]) -> None:
+    """SIGINT makes locust write its reports and tell its workers; SIGTERM if it ignores SIGINT
+    (as a process started in the background by a shell does); then SIGKILL."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            stop_process(proc, signal.SIGTERM, wait=20)
 
 
 def _relay(stream: object, sampler: Sampler, duration_s: float) -> None:
@@ -96,6 +107,9 @@ def run_headless(options: LoadOptions) -> RunResult:
                 )
             )
         host = options.host or (svc.url if svc else "")
+        if count := SCENARIOS[options.scenario].seed:
+            # Here rather than in locust's test_start, so seeding does not eat into the run time.
+            seed.ensure_stored(host, count)
         generator = pinning.generator if pinning else None
         port = _master_port(options)
         env = locust_cmd.env([options.shape] if options.shape else [])
@@ -112,7 +126,7 @@ def run_headless(options: LoadOptions) -> RunResult:
             code = procs[0].wait(timeout=options.duration_s + GRACE_S)
         except subprocess.TimeoutExpired:
             print("load: locust overran its run time; stopping it", file=sys.stderr)
-            stop_process(procs[0], sig=signal.SIGINT, wait=30)
+            _stop_locust(procs[0])
             code = procs[0].returncode or 1
         relay.join(timeout=5)
         cpu = sampler.stop()
