@@ -1,4 +1,4 @@
-"""Latency histogram buckets: a tenth of a millisecond below 10 ms, then about 2 significant digits."""
+"""Latency histogram buckets: a tenth of a millisecond below 10 ms, then 2 significant digits."""
 
 from __future__ import annotations
 
