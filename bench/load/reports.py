@@ -70,7 +70,8 @@ def facts(
     return lines
 
 
-def _open_model(path: Path) -> OpenModel | None:
+def read_open_model(path: Path) -> OpenModel | None:
+    """The open model's report (open.json), if the run had one."""
     if not path.exists():
         return None
     raw = json.loads(path.read_text())
@@ -87,7 +88,7 @@ def build(options: LoadOptions, folder: Path, lines: list[str], cpu: CpuUse | No
     totals_path = folder / "totals.json"
     stats = totals.load(totals_path) if totals_path.exists() else totals.from_entries([])
     title = f"Load run: {options.scenario}, {options.model}"
-    report = Report(title, lines, stats, cpu, _open_model(folder / "open.json"))
+    report = Report(title, lines, stats, cpu, read_open_model(folder / "open.json"))
     report.verdicts = slo.evaluate(options.slo, report.measured())
     (folder / "summary.md").write_text(render(report))
     (folder / "summary.json").write_text(json.dumps(report.as_dict(), indent=1) + "\n")
