@@ -16,7 +16,7 @@ def test_durations_parse_to_seconds(text: str, seconds: float) -> None:
 
 @pytest.mark.parametrize("text", ["", "soon", "5x", "0s", "0.5s", "-3s"])
 def test_malformed_or_too_short_durations_are_refused(text: str) -> None:
-    with pytest.raises(ValueError, match="duration|at least 1 s"):
+    with pytest.raises(ValueError, match=r"duration|at least 1 s"):
         parse_duration(text)
 
 

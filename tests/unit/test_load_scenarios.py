@@ -78,7 +78,7 @@ def test_a_server_error_is_a_failure_even_for_bad_input() -> None:
 
 def test_no_response_is_reported_as_a_transport_failure() -> None:
     service = FakeService(broken="down")
-    assert tasks.create(api_for(service)) is None
+    assert api_for(service).create(tasks.new_task()) is None
     assert str(service.failures()[0].response.result).startswith("no response: refused")
 
 
