@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
@@ -75,7 +76,7 @@ def parser() -> argparse.ArgumentParser:
     return p  # fmt: skip
 
 
-def _positive(kind: type[int] | type[float], least: float = 1e-9) -> argparse._ActionType:
+def _positive(kind: type[int] | type[float], least: float = 1e-9) -> Callable[[str], int | float]:
     def check(text: str) -> int | float:
         value = kind(text)
         if value < least:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from bench.load import cpus, locust_cmd, reports, seed, service
 from bench.load.options import LoadOptions
@@ -70,9 +71,9 @@ def _stop_locust(proc: subprocess.Popen[bytes]) -> None:
             stop_process(proc, signal.SIGTERM, wait=20)
 
 
-def _relay(stream: object, sampler: Sampler, duration_s: float) -> None:
+def _relay(stream: IO[bytes], sampler: Sampler, duration_s: float) -> None:
     """Print locust's progress lines as a person reads them, with the CPU use beside them."""
-    for raw in stream:  # type: ignore[attr-defined]
+    for raw in stream:
         line = raw.decode(errors="replace").rstrip()
         match = _PROGRESS.fullmatch(line)
         if match is None:
@@ -182,6 +183,6 @@ def run_workers(master: str, count: int) -> int:
             return 0
 
 
-def _echo(stream: object) -> None:
-    for raw in stream:  # type: ignore[attr-defined]
+def _echo(stream: IO[bytes]) -> None:
+    for raw in stream:
         print(raw.decode(errors="replace").rstrip(), flush=True)

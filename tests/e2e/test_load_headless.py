@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from tests.e2e.conftest import StartServer
@@ -27,7 +28,7 @@ def test_headless_run_on_its_own_service_has_no_failures_and_reports(tmp_path: P
     assert failures == 0
     for name in ("report.html", "locust_stats.csv", "summary.md", "summary.json"):
         assert (out / name).stat().st_size > 0, name
-    assert "req/s" in result.stdout  # progress lines while it ran
+    assert re.search(r"^\[\s*\d+s/3s\] .* req/s .* failures", result.stdout, re.M)  # progress
     assert "SLO error_rate <= 0: 0  pass" in result.stdout
     assert answers(service_port(out / "summary.md"), "/healthz") is None  # stopped afterwards
 
@@ -68,7 +69,7 @@ def test_open_model_reports_achieved_rate_and_latency_from_both_starts(
     assert result.returncode == 0, result.stdout + result.stderr
     open_model = json.loads((out / "summary.json").read_text())["open_model"]
     assert open_model["target_rate"] == 50
-    assert 0 < open_model["achieved_rate"] <= 100
+    assert 0 < open_model["achieved_rate"] <= 150  # generous: the machine is shared and noisy
     assert open_model["from_intended_start"]["requests"] > 0
     page = (out / "summary.md").read_text()
     assert "## Latency from each request's actual start" in page
