@@ -62,7 +62,9 @@ def headless(
     cmd += ["--run-time", f"{round(options.duration_s)}s"]
     cmd += ["--html", str(folder / "report.html"), "--csv", str(folder / "locust")]
     # --json-file appends ".json"; its totals are final, unlike the CSV written on a timer.
-    cmd += ["--json-file", str(folder / "totals"), "--progress-every", str(options.progress_every)]
+    # A master hears from its workers every 3 s: report no more often than that.
+    every = max(options.progress_every, 3.0) if options.workers else options.progress_every
+    cmd += ["--json-file", str(folder / "totals"), "--progress-every", str(every)]
     if options.rate is not None:
         cmd += ["--open-report", str(folder / "open.json")]
     cmd += _distributed(options, port)
