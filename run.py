@@ -102,6 +102,16 @@ def serve(args: argparse.Namespace, extra: list[str]) -> int:
     os.execv(sys.executable, cmd)
 
 
+@target(configure=None)
+def load(args: argparse.Namespace, extra: list[str]) -> int:
+    """Load-test with locust: web UI, or --headless with a report (`./run.py load --help`)."""
+    # exec, so Ctrl-C and SIGTERM reach the harness, which stops locust and then the service.
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
+    )
+    os.execv(sys.executable, [sys.executable, "-m", "bench.load", *extra])
+
+
 @target()
 def lint(args: argparse.Namespace, extra: list[str]) -> int:
     """Run ruff's linter and its format check."""

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from tests.e2e.conftest import StartServer
-from tests.support.load import PostLoad, lost_tasks
+from tests.support.writers import PostLoad, lost_tasks
 
 MIN_ACKS_BEFORE_THE_SIGNAL = 300
 

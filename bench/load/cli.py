@@ -1,0 +1,179 @@
+"""`./run.py load`: locust's web UI, or a headless run with a report; `--list` for the scenarios."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+
+from bench.load import runner, slo
+from bench.load.options import LoadOptions, parse_duration
+from bench.load.plans import SHAPES
+from bench.load.scenarios import SCENARIOS
+from bench.load.summary import ms
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line; arguments it does not know pass through to locust."""
+    p = argparse.ArgumentParser(
+        prog="./run.py load",
+        description=__doc__,
+        epilog="Other arguments pass through to locust (e.g. --loglevel WARNING).",
+    )
+    p.add_argument("--list", action="store_true", help="list the scenarios and shapes, and exit")
+    p.add_argument("--headless", action="store_true", help="run without the web UI, then report")
+    p.add_argument("--scenario", choices=SCENARIOS, help="what each user does (default: crud)")
+    p.add_argument("--users", type=_positive(int), help="concurrent users (default 10)")
+    p.add_argument("--spawn-rate", type=_positive(float), help="users started per second")
+    p.add_argument(
+        "--duration", type=_duration, default=30.0, help="run time: 30s, 2m (default 30s)"
+    )
+    p.add_argument(
+        "--rate", type=_positive(float), help="open model: iterations started per second"
+    )
+    p.add_argument(
+        "--shape", choices=SHAPES, help="load shape: users over time, peaking at --users"
+    )
+    p.add_argument(
+        "--slo", type=_slo, default={}, help="e.g. p95_ms=50,p99_ms=200,error_rate=0.01,min_rps=500"
+    )
+    p.add_argument("--host", help="URL of a running service (default: start one here)")
+    p.add_argument(
+        "--store", help="store URL for the service started here (default: fresh sqlite file)"
+    )
+    p.add_argument("--config", type=Path, help="config for the service started here")
+    p.add_argument(
+        "--out", type=Path, help="report folder (default: profiles/<time>-<scenario>-<kind>)"
+    )
+    p.add_argument("--no-pin", action="store_true", help="do not pin service and locust to cores")
+    p.add_argument(
+        "--web-port", type=int, default=8089, help="web UI port on 127.0.0.1 (default 8089)"
+    )
+    dist = p.add_argument_group("distributed")
+    dist.add_argument("--workers", type=_positive(int, 0), default=0, help="local locust workers")
+    dist.add_argument(
+        "--remote-workers",
+        type=_positive(int, 0),
+        default=0,
+        help="also wait for this many workers from other machines",
+    )
+    dist.add_argument(
+        "--master-port",
+        type=int,
+        help="master's port (default: free one; 5557 with remote workers)",
+    )
+    dist.add_argument(
+        "--master-bind-host", default="127.0.0.1", help="0.0.0.0 to let other machines' workers in"
+    )
+    dist.add_argument(
+        "--join",
+        metavar="HOST:PORT",
+        help="only run --workers workers (default 1) for a master elsewhere",
+    )
+    return p  # fmt: skip
+
+
+def _positive(kind: type[int] | type[float], least: float = 1e-9) -> Callable[[str], int | float]:
+    def check(text: str) -> int | float:
+        value = kind(text)
+        if value < least:
+            raise argparse.ArgumentTypeError(
+                f"must be at least {least:g}" if least else "must be > 0"
+            )
+        return value
+
+    return check
+
+
+def _duration(text: str) -> float:
+    try:
+        return parse_duration(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _slo(text: str) -> dict[str, float]:
+    try:
+        return slo.parse(text)
+    except slo.SloError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _listing() -> str:
+    lines = ["scenarios (--scenario):"]
+    lines += [f"  {s.name:<12} {s.about}" for s in SCENARIOS.values()]
+    lines += ["shapes (--shape, with --headless or in the web UI):"]
+    lines += [f"  {s.name:<12} {s.about}" for s in SHAPES.values()]
+    lines += ["models:", "  closed       default: --users back to back (locust's users)"]
+    lines += ["  open         --rate R: R iterations/s whatever the response times"]
+    return "\n".join(lines)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _print_result(result: runner.RunResult) -> None:
+    report, total = result.report, result.report.stats.total
+    print(
+        f"load: {total.requests} requests, {total.failures} failures, {total.rps:.1f} req/s, "
+        f"p50 {ms(total.pct(0.5))} p95 {ms(total.pct(0.95))} p99 {ms(total.pct(0.99))} "
+        f"max {ms(total.max_ms)} ms"
+    )
+    if om := report.open_model:
+        d, i = om.as_dict(), om.intended.total
+        print(
+            f"load: open model {d['achieved_rate']:g}/s achieved of {om.target_rate:g}/s target; "
+            f"from intended start p50 {ms(i.pct(0.5))} p95 {ms(i.pct(0.95))} "
+            f"p99 {ms(i.pct(0.99))} max {ms(i.max_ms)} ms"
+        )
+    if report.cpu and report.cpu.generator_bound:
+        print(
+            f"load: WARNING generator-bound (locust at {report.cpu.generator_pct:.0f}% of a core)"
+        )
+    for verdict in report.verdicts:
+        print(verdict.line())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse, then list, serve the web UI, run workers, or run headless and report."""
+    args, locust_args = parser().parse_known_args(argv)
+    if args.list:
+        print(_listing())
+        return 0
+    signal.signal(signal.SIGTERM, _interrupt)
+    if args.join:
+        return runner.run_workers(args.join, args.workers or 1)
+    options = LoadOptions(
+        scenario=args.scenario or "crud",
+        users=args.users,
+        spawn_rate=args.spawn_rate,
+        duration_s=args.duration,
+        rate=args.rate,
+        shape=args.shape,
+        workers=args.workers,
+        remote_workers=args.remote_workers,
+        master_port=args.master_port,
+        master_bind_host=args.master_bind_host,
+        host=args.host,
+        store=args.store,
+        slo=args.slo,
+        out_dir=args.out,
+        pin=not args.no_pin,
+        web_port=args.web_port,
+        locust_args=tuple(locust_args),
+        **({"config": args.config} if args.config else {}),
+    )
+    if not args.headless:
+        return runner.run_web(options, picker=args.scenario is None and args.rate is None)
+    try:
+        result = runner.run_headless(options)
+    except KeyboardInterrupt:
+        print("load: interrupted", file=sys.stderr)
+        return 130
+    _print_result(result)
+    print(result.folder)
+    return result.exit_code

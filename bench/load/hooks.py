@@ -1,0 +1,91 @@
+"""Locust-side plumbing: the harness's options, progress lines, the open model, seeding."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import gevent
+from locust.argument_parser import LocustArgumentParser
+from locust.env import Environment
+from locust.runners import WorkerRunner
+
+from bench.load import openmodel, seed
+from bench.load.scenarios import SCENARIOS
+
+logger = logging.getLogger("taskservice.load")
+
+
+def add_options(parser: LocustArgumentParser, **_: Any) -> None:
+    """The harness's own locust options (the runner sets the hidden ones)."""
+    parser.add_argument(
+        "--open-rate",
+        type=float,
+        default=0.0,
+        help="open model (OpenModelUser): iterations started per second, in all",
+    )
+    parser.add_argument(
+        "--open-scenario",
+        default="crud",
+        choices=sorted(SCENARIOS),
+        help="open model: the scenario each iteration runs one task of",
+    )
+    hidden: dict[str, Any] = {"include_in_web_ui": False}
+    parser.add_argument("--open-users", type=int, default=0, help="set at start", **hidden)
+    parser.add_argument(
+        "--open-report", default="", help="write the open-model JSON here", **hidden
+    )
+    parser.add_argument("--progress-every", type=float, default=0.0, help="seconds", **hidden)
+
+
+def _progress(environment: Environment, every: float) -> None:
+    assert environment.runner is not None
+    stats = environment.runner.stats.total
+    start = last_t = time.monotonic()
+    last_n = stats.num_requests
+    while True:
+        gevent.sleep(every)
+        now, n = time.monotonic(), stats.num_requests
+        rps = (n - last_n) / (now - last_t)
+        print(
+            f"progress elapsed_s={now - start:.1f} rps={rps:.1f} requests={n} "
+            f"failures={stats.num_failures} users={environment.runner.user_count}",
+            flush=True,
+        )
+        last_t, last_n = now, n
+
+
+def _seed_target(environment: Environment) -> int:
+    options = environment.parsed_options
+    counts = [cls.scenario.seed for cls in environment.user_classes if hasattr(cls, "scenario")]
+    if any(cls is openmodel.OpenModelUser for cls in environment.user_classes) and options:
+        counts.append(SCENARIOS[options.open_scenario].seed)
+    return max(counts, default=0)
+
+
+def on_init(environment: Environment, **_: Any) -> None:
+    """Install the open model everywhere; on the master (or alone), progress and seeding too."""
+    openmodel.install(environment)
+    if isinstance(environment.runner, WorkerRunner):
+        return
+    progress: list[gevent.Greenlet] = []
+
+    def on_test_start(**_: Any) -> None:
+        options = environment.parsed_options
+        assert options is not None
+        assert environment.runner is not None
+        # Workers learn the total user count from here: the open rate is shared among them.
+        options.open_users = environment.runner.target_user_count
+        if (count := _seed_target(environment)) and environment.host:
+            created = seed.ensure_stored(environment.host, count)
+            logger.info("seeded %d tasks so the store holds at least %d", created, count)
+        if options.progress_every > 0:
+            progress.append(gevent.spawn(_progress, environment, options.progress_every))
+
+    def on_test_stop(**_: Any) -> None:
+        while progress:
+            progress.pop().kill(block=False)
+
+    environment.events.test_start.add_listener(on_test_start)
+    environment.events.test_stop.add_listener(on_test_stop)

@@ -1,0 +1,188 @@
+"""Run locust against the service: `run_headless(options) -> RunResult`, the web UI, workers."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from bench.load import cpus, locust_cmd, reports, seed, service
+from bench.load.options import LoadOptions
+from bench.load.sampler import Sampler
+from bench.load.scenarios import SCENARIOS
+from bench.load.service import stop_process
+from bench.load.summary import Report
+
+GRACE_S = 60.0
+"""How long past its run time locust may take to stop and write its reports."""
+_PROGRESS = re.compile(r"progress (.*)")
+
+
+@dataclass
+class RunResult:
+    """A finished headless run: its folder, locust's exit code and the report."""
+
+    folder: Path
+    locust_exit: int
+    report: Report
+
+    @property
+    def slo_passed(self) -> bool:
+        return all(v.passed for v in self.report.verdicts)
+
+    @property
+    def exit_code(self) -> int:
+        """1 when an SLO failed, else locust's own (non-zero when a request failed)."""
+        return 0 if self.locust_exit == 0 and self.slo_passed else 1
+
+
+@contextmanager
+def _processes(*cmds: tuple[list[str], dict[str, str]]) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Start commands (the first with its stdout piped); stop whichever still run at the end."""
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        for i, (cmd, env) in enumerate(cmds):
+            stdout = subprocess.PIPE if i == 0 else subprocess.DEVNULL
+            procs.append(subprocess.Popen(cmd, env=env, stdout=stdout, start_new_session=True))
+        yield procs
+    finally:
+        if procs:
+            _stop_locust(procs[0])
+        for proc in procs[1:]:
+            stop_process(proc, wait=10)
+
+
+def _stop_locust(proc: subprocess.Popen[bytes]) -> None:
+    """SIGINT makes locust write its reports and tell its workers; SIGTERM if it ignores SIGINT
+    (as a process started in the background by a shell does); then SIGKILL."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            stop_process(proc, signal.SIGTERM, wait=20)
+
+
+def _relay(stream: IO[bytes], sampler: Sampler, duration_s: float) -> None:
+    """Print locust's progress lines as a person reads them, with the CPU use beside them."""
+    for raw in stream:
+        line = raw.decode(errors="replace").rstrip()
+        match = _PROGRESS.fullmatch(line)
+        if match is None:
+            print(line, file=sys.stderr, flush=True)
+            continue
+        f = dict(kv.split("=", 1) for kv in match.group(1).split())
+        cpu = sampler.use(last=2)
+        server = f", service {cpu.server_pct:.0f}%" if cpu.server_pct is not None else ""
+        requests, failures = int(f["requests"]), int(f["failures"])
+        share = failures / requests if requests else 0.0
+        print(
+            f"[{float(f['elapsed_s']):5.0f}s/{duration_s:.0f}s] {float(f['rps']):8.1f} req/s  "
+            f"{requests} requests  {failures} failures ({share:.2%})  {f['users']} users  "
+            f"cpu: generator {cpu.generator_pct:.0f}%{server}",
+            flush=True,
+        )
+
+
+def run_headless(options: LoadOptions) -> RunResult:
+    """Run one headless load test and write its report folder; starts the service unless --host."""
+    folder = reports.new_folder(options)
+    pinning = cpus.plan(options.pin) if options.host is None else None
+    with ExitStack() as stack:
+        svc = None
+        if options.host is None:
+            svc = stack.enter_context(
+                service.started(
+                    folder / "server.log",
+                    store=options.store,
+                    config=options.config,
+                    cores=pinning.server if pinning else None,
+                )
+            )
+        host = options.host or (svc.url if svc else "")
+        if count := SCENARIOS[options.scenario].seed:
+            # Here rather than in locust's test_start, so seeding does not eat into the run time.
+            seed.ensure_stored(host, count)
+        generator = pinning.generator if pinning else None
+        port = _master_port(options)
+        env = locust_cmd.env([options.shape] if options.shape else [])
+        cmds = [(locust_cmd.headless(options, host, folder, port, generator), env)]
+        cmds += [(locust_cmd.worker("127.0.0.1", port, generator), env)] * options.workers
+        procs = stack.enter_context(_processes(*cmds))
+        roles = {"generator": [p.pid for p in procs], "server": [svc.pid] if svc else []}
+        sampler = Sampler(roles).start()
+        relay = threading.Thread(
+            target=_relay, args=(procs[0].stdout, sampler, options.duration_s), daemon=True
+        )
+        relay.start()
+        try:
+            code = procs[0].wait(timeout=options.duration_s + GRACE_S)
+        except subprocess.TimeoutExpired:
+            print("load: locust overran its run time; stopping it", file=sys.stderr)
+            _stop_locust(procs[0])
+            code = procs[0].returncode or 1
+        relay.join(timeout=5)
+        cpu = sampler.stop()
+        facts = reports.facts(options, host, svc, pinning)
+    report = reports.build(options, folder, facts, cpu)
+    return RunResult(folder, code, report)
+
+
+def _master_port(options: LoadOptions) -> int:
+    if options.master_port is not None:
+        return options.master_port
+    return 5557 if options.remote_workers else service.free_port()
+
+
+def run_web(options: LoadOptions, picker: bool) -> int:
+    """Serve locust's web UI until Ctrl-C; starts the service unless --host."""
+    pinning = cpus.plan(options.pin) if options.host is None else None
+    with ExitStack() as stack:
+        host = options.host
+        if host is None:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="taskservice-web-"))
+            log = Path(tmp) / "server.log"
+            cores = pinning.server if pinning else None
+            svc = stack.enter_context(
+                service.started(log, store=options.store, config=options.config, cores=cores)
+            )
+            host = svc.url
+        generator = pinning.generator if pinning else None
+        port = _master_port(options)
+        env = locust_cmd.env(locust_cmd.web_shapes(options, picker))
+        cmds = [(locust_cmd.web(options, host, port, generator, picker), env)]
+        cmds += [(locust_cmd.worker("127.0.0.1", port, generator), env)] * options.workers
+        procs = stack.enter_context(_processes(*cmds))
+        threading.Thread(target=_echo, args=(procs[0].stdout,), daemon=True).start()
+        print(f"load: locust web UI on http://127.0.0.1:{options.web_port} testing {host}")
+        print("load: Ctrl-C stops locust, then the service it started", flush=True)
+        try:
+            return procs[0].wait()
+        except KeyboardInterrupt:
+            return 0
+
+
+def run_workers(master: str, count: int) -> int:
+    """Run `count` workers for a master on another machine (HOST:PORT) until it ends them."""
+    host, _, port = master.rpartition(":")
+    env = locust_cmd.env([])
+    cmds = [(locust_cmd.worker(host or master, int(port or 5557), None), env)] * max(1, count)
+    with _processes(*cmds) as procs:
+        threading.Thread(target=_echo, args=(procs[0].stdout,), daemon=True).start()
+        try:
+            return max(p.wait() for p in procs)
+        except KeyboardInterrupt:
+            return 0
+
+
+def _echo(stream: IO[bytes]) -> None:
+    for raw in stream:
+        print(raw.decode(errors="replace").rstrip(), flush=True)

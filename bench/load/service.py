@@ -1,0 +1,102 @@
+"""Start the service for a run, on a free loopback port with a fresh store, and stop it after."""
+
+from __future__ import annotations
+
+import http.client
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.load import cpus
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVER = ROOT / "taskservice" / "tornado" / "server.py"
+LOAD_CONFIG = ROOT / "configs" / "todoList-load.yaml"
+
+
+class ServiceError(RuntimeError):
+    """The service did not come up; the message says why, in one line."""
+
+
+@dataclass(frozen=True)
+class Service:
+    """A running service: where it answers, its process id, its store."""
+
+    url: str
+    pid: int
+    store: str
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _healthy(port: int) -> bool:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+    try:
+        conn.request("GET", "/healthz")
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+def stop_process(
+    proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, wait: float = 20
+) -> None:
+    """Signal one process we started, by its PID; kill it if it outlives `wait` seconds."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@contextmanager
+def started(
+    log: Path,
+    store: str | None = None,
+    config: Path = LOAD_CONFIG,
+    cores: tuple[int, ...] | None = None,
+    timeout: float = 30.0,
+) -> Iterator[Service]:
+    """Run the service until the block ends; its console output goes to `log`."""
+    workdir = Path(tempfile.mkdtemp(prefix="taskservice-load-"))
+    port = free_port()
+    store_url = store or f"sqlite:///{workdir}/tasks.db"  # workdir is absolute: four slashes
+    cmd = [*cpus.prefix(cores), sys.executable, str(SERVER), "--port", str(port)]
+    cmd += ["--config", str(config), "--store", store_url]
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        # A session of its own: a Ctrl-C at the terminal reaches the harness, which stops the
+        # service only after locust has finished with it.
+        proc = subprocess.Popen(
+            cmd, cwd=workdir, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + timeout
+        while not _healthy(port):
+            if proc.poll() is not None:
+                raise ServiceError(f"the service exited with {proc.returncode}; see {log}")
+            if time.monotonic() > deadline:
+                raise ServiceError(f"the service was not healthy after {timeout:g} s; see {log}")
+            time.sleep(0.05)
+        yield Service(f"http://127.0.0.1:{port}", proc.pid, store_url)
+    finally:
+        stop_process(proc)
+        shutil.rmtree(workdir, ignore_errors=True)

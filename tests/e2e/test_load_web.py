@@ -1,0 +1,90 @@
+"""`./run.py load` with locust's web UI: a swarm started over its HTTP API reaches the service."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.e2e.conftest import StartServer
+from tests.support.load import answers, wait_until
+from tests.support.server import REPO, free_port
+
+
+def post(port: int, path: str, form: dict[str, str] | None = None) -> dict[str, object]:
+    data = urllib.parse.urlencode(form or {}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+        answer: dict[str, object] = json.loads(response.read())
+        return answer
+
+
+@pytest.fixture
+def web_load(tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Start `./run.py load` with the web UI; SIGTERM (then SIGKILL) whatever is left at the end."""
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for proc in started:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def start_web(started: list[subprocess.Popen[bytes]], tmp_path: Path, *args: str) -> int:
+    port = free_port()
+    with (tmp_path / "load.out").open("ab") as out:
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "run.py"), "load", "--web-port", str(port), *args],
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    started.append(proc)
+    assert wait_until(lambda: answers(port) == 200, timeout=60), (tmp_path / "load.out").read_text()
+    return port
+
+
+def stop_and_check_children_end(proc: subprocess.Popen[bytes]) -> None:
+    children = psutil.Process(proc.pid).children(recursive=True)
+    assert children  # locust, and the service when the harness started it
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=45) == 0
+    assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_web_ui_swarm_started_over_http_reaches_the_service(
+    start_server: StartServer, web_load: list[subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    server = start_server("--store", "memory://", workdir=tmp_path / "server")
+    port = start_web(web_load, tmp_path, "--host", f"http://127.0.0.1:{server.port}")
+    form = {"user_count": "2", "spawn_rate": "2", "user_classes": "CrudUser"}
+    assert post(port, "/swarm", {**form, "shape_class": "Default"})["success"] is True
+    assert wait_until(lambda: "method=POST uri=/tasks" in server.stdout, timeout=20)
+    assert post(port, "/stop")["success"] is True
+    stop_and_check_children_end(web_load[0])
+    assert server.request("GET", "/healthz").status == 200  # a service it did not start lives on
+
+
+def test_web_ui_on_its_own_service_stops_that_service_at_the_end(
+    web_load: list[subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    start_web(web_load, tmp_path)
+    servers = [
+        c for c in psutil.Process(web_load[0].pid).children(recursive=True)
+        if any("server.py" in part for part in c.cmdline())
+    ]  # fmt: skip
+    assert len(servers) == 1
+    stop_and_check_children_end(web_load[0])
+    assert not servers[0].is_running()
