@@ -21,9 +21,9 @@ from schemathesis import GenerationMode
 from taskservice.apispec import load_spec
 from tests.support.server import ServerProcess
 
-# Bounded so that CI stays quick: about 25 s for the whole module on a small machine.
-EXAMPLES_PER_OPERATION = 25
-STATEFUL_SCENARIOS = 25
+# Bounded so that CI stays quick: about 20 s for the whole module on two shared cores.
+EXAMPLES_PER_OPERATION = 20
+STATEFUL_SCENARIOS = 20
 STATEFUL_STEPS = 8
 SETTINGS: dict[str, Any] = {
     "deadline": None,  # a shared CI core makes single requests slow now and then
