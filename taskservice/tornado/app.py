@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Any
 
 import tornado.web
 
@@ -84,19 +83,17 @@ class HealthHandler(BaseHandler):
 
 
 class OpenApiHandler(BaseHandler):
-    """`GET /openapi.json`: the API's OpenAPI 3.1 description, rendered once at start-up."""
-
-    def initialize(self, document: bytes, **kwargs: Any) -> None:  # type: ignore[override]
-        super().initialize(**kwargs)
-        self.document = document
+    """`GET /openapi.json`: the API's OpenAPI 3.1 description, rendered once by make_app."""
 
     def compute_etag(self) -> str | None:
         """A hash of the document, which never changes while the server runs."""
-        return f'"{hashlib.sha256(self.document).hexdigest()[:32]}"'
+        etag: str = self.application.settings["openapi_etag"]
+        return etag
 
     def get(self) -> None:
+        document: bytes = self.application.settings["openapi_json"]
         self.set_header("Content-Type", JSON_CONTENT_TYPE)
-        self.finish(self.document)
+        self.finish(document)
 
 
 class _AnyMethod:
@@ -125,12 +122,12 @@ def make_app(config: Config, service: TodoListService) -> tornado.web.Applicatio
     Each route is named by its path in openapi.yaml, so a test can hold the two in step.
     """
     args = {"service": service, "config": config, "logger": logging.getLogger("taskservice")}
-    spec = {**args, "document": dump_json(load_spec())}
+    document = dump_json(load_spec())
     routes = [
         tornado.web.url(r"/tasks/?", TodoListHandler, args, name="/tasks"),
         tornado.web.url(r"/tasks/([^/]+)/?", TaskHandler, args, name="/tasks/{task_id}"),
         tornado.web.url(r"/healthz", HealthHandler, args, name="/healthz"),
-        tornado.web.url(r"/openapi\.json", OpenApiHandler, spec, name="/openapi.json"),
+        tornado.web.url(r"/openapi\.json", OpenApiHandler, args, name="/openapi.json"),
     ]
     return tornado.web.Application(
         routes,
@@ -138,4 +135,6 @@ def make_app(config: Config, service: TodoListService) -> tornado.web.Applicatio
         default_handler_args=args,
         log_function=_log_request,
         inflight=InFlight(),
+        openapi_json=document,
+        openapi_etag=f'"{hashlib.sha256(document).hexdigest()[:32]}"',
     )
