@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import StartServer
-from tests.e2e.test_hostile_corpus import CORPUS
+from tests.support.hostile import CORPUS
 from tests.support.logfmt_parser import parse_logfmt
 from tests.support.server import REPO, Response, ServerProcess
 
