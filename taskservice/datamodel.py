@@ -13,8 +13,9 @@ PRIORITIES: Final = ("urgent", "high", "normal", "low", "none")
 TITLE_MAX_CHARS: Final = 256
 DESCRIPTION_MAX_CHARS: Final = 10_000
 # due_date is stored as a 64-bit SQLite integer when it is whole; larger ints cannot be stored.
-_INT64_MIN: Final = -(2**63)
-_INT64_MAX: Final = 2**63 - 1
+# Floats are held to the same range, so the rule is one JSON Schema can state (openapi.yaml).
+NUMBER_MIN: Final = -(2**63)
+NUMBER_MAX: Final = 2**63 - 1
 FIELDS: Final = ("title", "description", "priority", "completed", "due_date")
 _PRIORITY_HINT: Final = "must be one of " + ", ".join(PRIORITIES)
 
@@ -89,8 +90,9 @@ def _check_number(field: str, value: object) -> list[str]:
         return [f"{field}: must be a number"]
     if isinstance(value, float) and not math.isfinite(value):
         return [f"{field}: must be a finite number"]
-    if isinstance(value, int) and not _INT64_MIN <= value <= _INT64_MAX:
-        return [f"{field}: integer out of the 64-bit range"]
+    if not NUMBER_MIN <= value <= NUMBER_MAX:  # exact comparison, for floats too
+        kind = "integer" if isinstance(value, int) else "number"
+        return [f"{field}: {kind} out of the 64-bit range"]
     return []
 
 

@@ -21,3 +21,11 @@ class TaskNotFound(TaskServiceError):
 
 class StoreError(TaskServiceError):
     """The store cannot serve a request right now (unreadable, locked, corrupt or full)."""
+
+
+class VersionMismatch(TaskServiceError):
+    """The task exists, but not in a version the client's precondition (If-Match) names."""
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__(f"task {task_id!r} has changed since the version you named (If-Match)")
+        self.task_id = task_id

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import re
-import time
-from typing import Final
+from collections.abc import Set
 
 from taskservice.datamodel import Task
 from taskservice.errors import TaskNotFound
-from taskservice.store import Store
+from taskservice.ids import is_task_id, new_task_id
+from taskservice.paging import Page, PageRequest
+from taskservice.store import Store, Versioned
 
-_TASK_ID: Final = re.compile(r"[0-9a-f]{32}")
-
-
-def new_task_id() -> str:
-    """A 32-hex-digit id: 48 bits of milliseconds then 80 random bits, so ids sort by creation."""
-    return f"{time.time_ns() // 1_000_000:012x}{os.urandom(10).hex()}"
-
-
-def is_task_id(text: str) -> bool:
-    """Whether text has the shape of a task id (anything else cannot exist, so skip the store)."""
-    return _TASK_ID.fullmatch(text) is not None
+__all__ = ["TodoListService", "is_task_id", "new_task_id"]
 
 
 class TodoListService:
@@ -36,23 +25,30 @@ class TodoListService:
         await self.store.create(task_id, task)
         return task_id
 
-    async def get_task(self, task_id: str) -> Task:
-        """The task with this id."""
-        task = await self.store.get(task_id) if is_task_id(task_id) else None
-        if task is None:
+    async def get_task(self, task_id: str) -> Versioned:
+        """The task with this id, and its version."""
+        found = await self.store.get(task_id) if is_task_id(task_id) else None
+        if found is None:
             raise TaskNotFound(task_id)
-        return task
+        return found
 
-    async def replace_task(self, task_id: str, task: Task) -> None:
-        """Replace the whole task with this id."""
-        if not (is_task_id(task_id) and await self.store.replace(task_id, task)):
+    async def replace_task(self, task_id: str, task: Task, expected: Set[int] | None = None) -> int:
+        """Replace the whole task with this id, if its version is expected; its new version."""
+        version = await self.store.replace(task_id, task, expected) if is_task_id(task_id) else None
+        if version is None:
+            raise TaskNotFound(task_id)
+        return version
+
+    async def delete_task(self, task_id: str, expected: Set[int] | None = None) -> None:
+        """Delete the task with this id, if its version is expected."""
+        if not (is_task_id(task_id) and await self.store.delete(task_id, expected)):
             raise TaskNotFound(task_id)
 
-    async def delete_task(self, task_id: str) -> None:
-        """Delete the task with this id."""
-        if not (is_task_id(task_id) and await self.store.delete(task_id)):
-            raise TaskNotFound(task_id)
-
-    async def list_tasks(self) -> dict[str, Task]:
-        """Every task by id, in id (creation) order."""
-        return dict(await self.store.list())
+    async def list_tasks(self, page: PageRequest | None = None) -> Page:
+        """One page of tasks by id, in id (creation) order; the first 100 by default."""
+        page = page or PageRequest()
+        # One more than asked for says whether another page follows, without counting them all.
+        rows = await self.store.list(page.after, page.limit + 1)
+        shown = rows[: page.limit]
+        more = len(rows) > page.limit
+        return Page(dict(shown), shown[-1][0] if more else None)

@@ -7,10 +7,10 @@ from typing import Final
 from urllib.parse import parse_qsl, urlsplit
 
 from taskservice.store.memory import MemoryStore
-from taskservice.store.protocol import Store
+from taskservice.store.protocol import Store, Versioned
 from taskservice.store.sqlite import SqliteStore
 
-__all__ = ["DEFAULT_STORE_URL", "MemoryStore", "SqliteStore", "Store", "make_store"]
+__all__ = ["DEFAULT_STORE_URL", "MemoryStore", "SqliteStore", "Store", "Versioned", "make_store"]
 
 DEFAULT_STORE_URL: Final = "sqlite:///data/tasks.db"
 _FORMS: Final = "memory:// or sqlite:///PATH (relative) or sqlite:////PATH (absolute)"

@@ -4,42 +4,55 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Final, TypeVar
 
 from taskservice.datamodel import Task
-from taskservice.errors import StoreError
+from taskservice.errors import StoreError, VersionMismatch
+from taskservice.store.protocol import Versioned
+from taskservice.store.sqlite_schema import migrate
 
 T = TypeVar("T")
-SCHEMA_VERSION: Final = 1
 SYNCHRONOUS_MODES: Final = ("OFF", "NORMAL", "FULL", "EXTRA")
-_SCHEMA: Final = """
-CREATE TABLE IF NOT EXISTS tasks (
-    id          TEXT PRIMARY KEY NOT NULL,
-    title       TEXT NOT NULL,
-    description TEXT,
-    priority    TEXT NOT NULL,
-    completed   INTEGER NOT NULL CHECK (completed IN (0, 1)),
-    due_date    ANY
-) STRICT
-"""
 _INSERT: Final = (
     "INSERT INTO tasks (id, title, description, priority, completed, due_date)"
     " VALUES (?, ?, ?, ?, ?, ?)"
 )
 _SELECT_ONE: Final = (
-    "SELECT title, description, priority, completed, due_date FROM tasks WHERE id = ?"
+    "SELECT title, description, priority, completed, due_date, version FROM tasks WHERE id = ?"
 )
-_SELECT_ALL: Final = (
-    "SELECT id, title, description, priority, completed, due_date FROM tasks ORDER BY id"
+# Keyset pagination: the primary key index finds the first row, so a page never scans the rest.
+_SELECT_PAGE: Final = (
+    "SELECT id, title, description, priority, completed, due_date FROM tasks"
+    " WHERE id > ? ORDER BY id LIMIT ?"
 )
+_EXISTS: Final = "SELECT 1 FROM tasks WHERE id = ?"
 _UPDATE: Final = (
-    "UPDATE tasks SET title = ?, description = ?, priority = ?, completed = ?, due_date = ?"
-    " WHERE id = ?"
+    "UPDATE tasks SET title = ?, description = ?, priority = ?, completed = ?, due_date = ?,"
+    " version = version + 1 WHERE id = ?"
 )
 _DELETE: Final = "DELETE FROM tasks WHERE id = ?"
+
+
+def _only_if(sql: str, expected: Set[int] | None) -> tuple[str, tuple[int, ...]]:
+    """The statement with the version precondition in its WHERE clause, and its parameters.
+
+    The check and the write are then one statement, so no other write can come between them.
+    """
+    if expected is None:
+        return sql, ()
+    versions = tuple(sorted(expected))
+    return f"{sql} AND version IN ({', '.join('?' * len(versions))})", versions
+
+
+def _raise_if_exists(conn: sqlite3.Connection, task_id: str) -> None:
+    """After a conditional write that changed nothing, say why: VersionMismatch if the task is
+    there (in another version), nothing if it is missing. The write itself was already refused
+    atomically; this read only explains it."""
+    if conn.execute(_EXISTS, (task_id,)).fetchone() is not None:
+        raise VersionMismatch(task_id)
 
 
 def _row_to_task(row: tuple[str, str | None, str, int, int | float | None]) -> Task:
@@ -102,11 +115,7 @@ class SqliteStore:
                 raise sqlite3.OperationalError(f"cannot switch to WAL mode (got {mode!r})")
             conn.execute(f"PRAGMA synchronous={self.synchronous}")
             conn.execute("PRAGMA busy_timeout=5000")
-            (version,) = conn.execute("PRAGMA user_version").fetchone()
-            if version not in (0, SCHEMA_VERSION):
-                raise sqlite3.DatabaseError(f"unknown schema version {version}")
-            conn.execute(_SCHEMA)
-            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            migrate(conn)
         except BaseException:
             conn.close()
             raise
@@ -128,23 +137,45 @@ class SqliteStore:
         row = (task_id, task.title, task.description, task.priority, task.completed, task.due_date)
         await self._call(lambda c: c.execute(_INSERT, row))
 
-    async def get(self, task_id: str) -> Task | None:
-        """The task with this id, or None."""
+    async def get(self, task_id: str) -> Versioned | None:
+        """The task with this id and its version, or None."""
         row = await self._call(lambda c: c.execute(_SELECT_ONE, (task_id,)).fetchone())
-        return None if row is None else _row_to_task(row)
+        return None if row is None else Versioned(_row_to_task(row[:5]), row[5])
 
-    async def replace(self, task_id: str, task: Task) -> bool:
-        """Overwrite an existing task; False if there is no such id."""
+    async def replace(
+        self, task_id: str, task: Task, expected: Set[int] | None = None
+    ) -> int | None:
+        """Overwrite an existing task; its new version, or None if there is no such id."""
         values = (task.title, task.description, task.priority, task.completed, task.due_date)
-        count = await self._call(lambda c: c.execute(_UPDATE, (*values, task_id)).rowcount)
-        return count == 1
+        sql, versions = _only_if(_UPDATE, expected)
 
-    async def delete(self, task_id: str) -> bool:
+        def update(conn: sqlite3.Connection) -> int | None:
+            # fetchall, not fetchone: the statement must run to its end for autocommit to commit.
+            rows = conn.execute(f"{sql} RETURNING version", (*values, task_id, *versions))
+            for (version,) in rows.fetchall():
+                return int(version)
+            _raise_if_exists(conn, task_id)
+            return None
+
+        return await self._call(update)
+
+    async def delete(self, task_id: str, expected: Set[int] | None = None) -> bool:
         """Remove a task; False if there is no such id."""
-        count = await self._call(lambda c: c.execute(_DELETE, (task_id,)).rowcount)
-        return count == 1
+        sql, versions = _only_if(_DELETE, expected)
 
-    async def list(self) -> list[tuple[str, Task]]:
-        """Every task with its id, in id order."""
-        rows = await self._call(lambda c: c.execute(_SELECT_ALL).fetchall())
+        def delete(conn: sqlite3.Connection) -> bool:
+            if conn.execute(sql, (task_id, *versions)).rowcount == 1:
+                return True
+            _raise_if_exists(conn, task_id)
+            return False
+
+        return await self._call(delete)
+
+    async def list(
+        self, after: str | None = None, limit: int | None = None
+    ) -> list[tuple[str, Task]]:
+        """Up to `limit` tasks (None: all) whose ids sort after `after`, in id order."""
+        # '' sorts before every id; a negative LIMIT means no limit in SQLite.
+        params = ("" if after is None else after, -1 if limit is None else limit)
+        rows = await self._call(lambda c: c.execute(_SELECT_PAGE, params).fetchall())
         return [(row[0], _row_to_task(row[1:])) for row in rows]

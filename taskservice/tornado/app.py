@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from typing import Any
 
 import tornado.web
 
+from taskservice.apispec import load_spec
 from taskservice.config import Config
-from taskservice.datamodel import task_from_json
+from taskservice.datamodel import dump_json, task_from_json
+from taskservice.paging import parse_page_query
 from taskservice.service import TodoListService
 from taskservice.tornado.basehandler import JSON_CONTENT_TYPE, BaseHandler
+from taskservice.tornado.etags import etag_for, parse_if_match
 from taskservice.tornado.inflight import InFlight
 
 
 class TodoListHandler(BaseHandler):
-    """`GET /tasks` lists every task; `POST /tasks` creates one."""
+    """`GET /tasks` lists one page of tasks; `POST /tasks` creates one."""
 
     async def get(self) -> None:
-        tasks = await self.service.list_tasks()
-        self.write_json({task_id: task.to_api() for task_id, task in tasks.items()})
+        request = parse_page_query(self.request.query_arguments)
+        page = await self.service.list_tasks(request)
+        if page.next_after is not None:
+            following = f"/tasks?limit={request.limit}&after={page.next_after}"
+            self.set_header("Link", f'<{following}>; rel="next"')
+        self.write_json({task_id: task.to_api() for task_id, task in page.tasks.items()})
 
     async def post(self) -> None:
         task_id = await self.service.create_task(task_from_json(self.body))
@@ -30,21 +37,36 @@ class TodoListHandler(BaseHandler):
 
 
 class TaskHandler(BaseHandler):
-    """`GET`, `PUT` and `DELETE` one task by id."""
+    """`GET`, `PUT` and `DELETE` one task by id; the ETag is the task's version."""
+
+    _etag: str | None = None
+
+    def compute_etag(self) -> str | None:
+        """The version's strong tag, once the task has been read (never a hash of the body)."""
+        return self._etag
 
     async def get(self, task_id: str) -> None:
-        task = await self.service.get_task(task_id)
-        self.write_json(task.to_api())
+        found = await self.service.get_task(task_id)
+        self._etag = etag_for(found.version)
+        self.set_etag_header()
+        if self.check_etag_header():  # If-None-Match names the current version
+            self.set_status(304)
+            self.finish()
+            return
+        self.write_json(found.task.to_api())
 
     async def put(self, task_id: str) -> None:
         # Validate before touching the store, so a rejected PUT leaves the task as it was.
         task = task_from_json(self.body)
-        await self.service.replace_task(task_id, task)
+        expected = parse_if_match(self.request.headers.get("If-Match"))
+        version = await self.service.replace_task(task_id, task, expected)
+        self.set_header("ETag", etag_for(version))
         self.set_status(204)
         self.finish()
 
     async def delete(self, task_id: str) -> None:
-        await self.service.delete_task(task_id)
+        expected = parse_if_match(self.request.headers.get("If-Match"))
+        await self.service.delete_task(task_id, expected)
         self.set_status(204)
         self.finish()
 
@@ -58,6 +80,20 @@ class HealthHandler(BaseHandler):
     def head(self) -> None:
         self.set_header("Content-Type", JSON_CONTENT_TYPE)
         self.finish()
+
+
+class OpenApiHandler(BaseHandler):
+    """`GET /openapi.json`: the API's OpenAPI 3.1 description, rendered once by make_app."""
+
+    def compute_etag(self) -> str | None:
+        """A hash of the document, which never changes while the server runs."""
+        etag: str = self.application.settings["openapi_etag"]
+        return etag
+
+    def get(self) -> None:
+        document: bytes = self.application.settings["openapi_json"]
+        self.set_header("Content-Type", JSON_CONTENT_TYPE)
+        self.finish(document)
 
 
 class _AnyMethod:
@@ -81,12 +117,17 @@ def _log_request(handler: tornado.web.RequestHandler) -> None:
 
 
 def make_app(config: Config, service: TodoListService) -> tornado.web.Application:
-    """The Tornado application: routes, handlers and logging, wired to one service."""
+    """The Tornado application: routes, handlers and logging, wired to one service.
+
+    Each route is named by its path in openapi.yaml, so a test can hold the two in step.
+    """
     args = {"service": service, "config": config, "logger": logging.getLogger("taskservice")}
-    routes: list[Any] = [
-        (r"/tasks/?", TodoListHandler, args),
-        (r"/tasks/([^/]+)/?", TaskHandler, args),
-        (r"/healthz", HealthHandler, args),
+    document = dump_json(load_spec())
+    routes = [
+        tornado.web.url(r"/tasks/?", TodoListHandler, args, name="/tasks"),
+        tornado.web.url(r"/tasks/([^/]+)/?", TaskHandler, args, name="/tasks/{task_id}"),
+        tornado.web.url(r"/healthz", HealthHandler, args, name="/healthz"),
+        tornado.web.url(r"/openapi\.json", OpenApiHandler, args, name="/openapi.json"),
     ]
     return tornado.web.Application(
         routes,
@@ -94,4 +135,6 @@ def make_app(config: Config, service: TodoListService) -> tornado.web.Applicatio
         default_handler_args=args,
         log_function=_log_request,
         inflight=InFlight(),
+        openapi_json=document,
+        openapi_etag=f'"{hashlib.sha256(document).hexdigest()[:32]}"',
     )

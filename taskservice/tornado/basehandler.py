@@ -15,7 +15,7 @@ from tornado.httputil import HTTPInputError
 
 from taskservice.config import Config
 from taskservice.datamodel import dump_json
-from taskservice.errors import StoreError, TaskNotFound, ValidationError
+from taskservice.errors import StoreError, TaskNotFound, ValidationError, VersionMismatch
 from taskservice.service import TodoListService, new_task_id
 from taskservice.tornado.framing import declared_body_length
 from taskservice.tornado.inflight import InFlight
@@ -23,7 +23,12 @@ from taskservice.utils.logutils import bind_context, log_event, log_response
 
 JSON_CONTENT_TYPE: Final = "application/json; charset=UTF-8"
 _SANE_REQUEST_ID: Final = re.compile(r"[\x20-\x7e]{1,128}")
-_DOMAIN_STATUS: Final = ((ValidationError, 400), (TaskNotFound, 404), (StoreError, 503))
+_DOMAIN_STATUS: Final = (
+    (ValidationError, 400),
+    (TaskNotFound, 404),
+    (VersionMismatch, 412),
+    (StoreError, 503),
+)
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
 
 
@@ -82,6 +87,9 @@ class BaseHandler(tornado.web.RequestHandler):
     def set_default_headers(self) -> None:
         # Runs again after clear() when an error replaces the response: these must survive it.
         self.set_header("X-Request-ID", self.request_id)
+        # Browsers must take every answer, errors included, as the type it says it is.
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.clear_header("Server")  # Tornado's name and version tell an attacker what to try
 
     def prepare(self) -> None:
         task = asyncio.current_task()
@@ -114,6 +122,10 @@ class BaseHandler(tornado.web.RequestHandler):
         """The whole request body, read within the configured bound."""
         return b"".join(self._chunks)
 
+    def compute_etag(self) -> str | None:
+        """No ETag unless a handler knows a version: Tornado's default hashes every body."""
+        return None
+
     def write_json(self, value: object, status: int = 200) -> None:
         """Finish the response with a JSON body."""
         self.set_status(status)
@@ -145,7 +157,7 @@ class BaseHandler(tornado.web.RequestHandler):
         self.write_json(body, status_code)
 
     def _error_message(self, status_code: int, exc: BaseException | None) -> str:
-        if isinstance(exc, ValidationError | TaskNotFound):
+        if isinstance(exc, ValidationError | TaskNotFound | VersionMismatch):
             return str(exc)
         if isinstance(exc, StoreError):
             return "the task store is unavailable; try again later"
@@ -166,11 +178,12 @@ class BaseHandler(tornado.web.RequestHandler):
         if typ is not None and value is not None and tb is not None and not self._logged:
             self._exc_info = (typ, value, tb)
 
-    def allowed_methods(self) -> list[str]:
+    @classmethod
+    def allowed_methods(cls) -> list[str]:
         """The HTTP methods this handler implements."""
         base = tornado.web.RequestHandler
         names = ("GET", "HEAD", "POST", "PUT", "DELETE")
-        return [m for m in names if getattr(type(self), m.lower()) is not getattr(base, m.lower())]
+        return [m for m in names if getattr(cls, m.lower()) is not getattr(base, m.lower())]
 
     def log_response(self, status: int | None = None, error: str | None = None) -> None:
         """Log the canonical RESPONSE line, once per request."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import tempfile
+from pathlib import Path
+from typing import Any, ClassVar
 
 import tornado.httpclient
 import tornado.iostream
@@ -80,3 +82,22 @@ class AppTestCase(tornado.testing.AsyncHTTPTestCase):
             return await stream.read_until_close()
         except tornado.iostream.StreamClosedError:
             return b""
+
+
+class SqliteAppTestCase(AppTestCase):
+    """AppTestCase over a sqlite store in a temporary folder, one database file per test."""
+
+    _tmp: ClassVar[tempfile.TemporaryDirectory[str]]
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls._tmp = tempfile.TemporaryDirectory()
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls._tmp.cleanup()
+
+    def setUp(self) -> None:
+        db = Path(self._tmp.name) / f"{self.id()}.db"
+        self.config = Config(store_url=f"sqlite:///{db}")
+        super().setUp()

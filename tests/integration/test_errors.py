@@ -8,7 +8,7 @@ from typing import Any
 from taskservice.config import Config
 from taskservice.datamodel import Task
 from taskservice.errors import StoreError
-from taskservice.store import MemoryStore, Store
+from taskservice.store import MemoryStore, Store, Versioned
 from tests.integration.support import AppTestCase
 
 
@@ -150,10 +150,12 @@ class _FailingStore(MemoryStore):
         super().__init__()
         self.error = error
 
-    async def get(self, task_id: str) -> Task | None:
+    async def get(self, task_id: str) -> Versioned | None:
         raise self.error
 
-    async def list(self) -> list[tuple[str, Task]]:
+    async def list(
+        self, after: str | None = None, limit: int | None = None
+    ) -> list[tuple[str, Task]]:
         raise self.error
 
 

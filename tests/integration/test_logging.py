@@ -24,9 +24,11 @@ def fields(line: str) -> dict[str, str]:
 class _LoggingStore(MemoryStore):
     """Logs from inside the store, where no request object is in reach: only the context is."""
 
-    async def list(self) -> list[tuple[str, Task]]:
+    async def list(
+        self, after: str | None = None, limit: int | None = None
+    ) -> list[tuple[str, Task]]:
         log_event(logging.getLogger("taskservice"), logging.INFO, "STORE_LIST")
-        return await super().list()
+        return await super().list(after, limit)
 
 
 class TestCanonicalLines(AppTestCase):
@@ -92,7 +94,9 @@ class TestCanonicalLines(AppTestCase):
 class TestServerErrorLogging(AppTestCase):
     def make_store(self) -> Store:
         class Broken(MemoryStore):
-            async def list(self) -> list[tuple[str, Task]]:
+            async def list(
+                self, after: str | None = None, limit: int | None = None
+            ) -> list[tuple[str, Task]]:
                 raise ZeroDivisionError("division by zero in the store")
 
         return Broken()
@@ -149,10 +153,12 @@ class _GatedStore(MemoryStore):
         self.entered = asyncio.Event()
         self.gate = asyncio.Event()
 
-    async def list(self) -> list[tuple[str, Task]]:
+    async def list(
+        self, after: str | None = None, limit: int | None = None
+    ) -> list[tuple[str, Task]]:
         self.entered.set()
         await self.gate.wait()
-        return await super().list()
+        return await super().list(after, limit)
 
 
 class TestClientGoneAway(AppTestCase):

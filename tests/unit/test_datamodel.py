@@ -40,7 +40,9 @@ def test_each_priority_is_accepted(priority: str) -> None:
     assert Task.from_api({"title": "t", "priority": priority}).priority == priority
 
 
-@pytest.mark.parametrize("due_date", [0, -1, 1.5, 1e300, 2**63 - 1, -(2**63)])
+@pytest.mark.parametrize(
+    "due_date", [0, -1, 1.5, 9.2e18, -9.223372036854775808e18, 2**63 - 1, -(2**63)]
+)
 def test_finite_due_dates_in_range_are_accepted_and_keep_their_type(due_date: float) -> None:
     task = Task.from_api({"title": "t", "due_date": due_date})
     assert task.due_date == due_date
@@ -70,6 +72,11 @@ def test_finite_due_dates_in_range_are_accepted_and_keep_their_type(due_date: fl
         ({"title": "t", "due_date": float("nan")}, "due_date: must be a finite number"),
         ({"title": "t", "due_date": float("inf")}, "due_date: must be a finite number"),
         ({"title": "t", "due_date": 2**63}, "due_date: integer out of the 64-bit range"),
+        ({"title": "t", "due_date": -(2**63) - 1}, "due_date: integer out of the 64-bit range"),
+        # Floats keep to the same range, as openapi.yaml says: 2.0**63 is one past the end.
+        ({"title": "t", "due_date": 2.0**63}, "due_date: number out of the 64-bit range"),
+        ({"title": "t", "due_date": 1e300}, "due_date: number out of the 64-bit range"),
+        ({"title": "t", "due_date": -1e19}, "due_date: number out of the 64-bit range"),
         ({"title": "t", "owner": "me"}, "owner: unknown field"),
     ],
 )

@@ -13,7 +13,7 @@ import pytest
 from taskservice.datamodel import Task
 from taskservice.errors import StoreError
 from taskservice.service import new_task_id
-from taskservice.store import SqliteStore
+from taskservice.store import SqliteStore, Versioned
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_tasks_survive_close_and_reopen(runner: asyncio.Runner, db_path: Path) -
     runner.run(first.close())
     second = SqliteStore(db_path)
     runner.run(second.open())
-    assert runner.run(second.get(tid)) == Task("durable", completed=True)
+    assert runner.run(second.get(tid)) == Versioned(Task("durable", completed=True), 1)
     runner.run(second.close())
 
 
