@@ -117,9 +117,10 @@ class Api:
         with self._call("DELETE", f"/tasks/{task_id}", "/tasks/{id}") as r:
             return self._verdict(r, checks.no_content(r.status_code, r.content or b""))
 
-    def list(self, holds: Mapping[str, Task], at_least: int = 0) -> bool:
-        """GET /tasks, expecting at least `at_least` tasks, `holds` among them as stored."""
-        with self._call("GET", "/tasks", "/tasks") as r:
+    def list(self, holds: Mapping[str, Task], at_least: int = 0, query: str = "") -> bool:
+        """GET /tasks[?query]: a page of at least `at_least` tasks, `holds` among them as stored."""
+        url = f"/tasks?{query}" if query else "/tasks"
+        with self._call("GET", url, "/tasks") as r:
             problem = checks.listing(r.status_code, r.content or b"", holds, at_least)
             return self._verdict(r, problem)
 

@@ -7,13 +7,14 @@ from collections.abc import Callable
 
 from bench.load.api import Api
 from bench.load.checks import Task
+from taskservice.paging import DEFAULT_PAGE_SIZE
 
 TaskFn = Callable[[Api], None]
 
 KEEP = 5
 """Tasks a simulated user keeps; older ones are deleted, so the store and GET /tasks stay small."""
 LIST_SIZE = 1000
-"""Tasks stored before the `list` scenario starts: one full page once GET /tasks paginates."""
+"""Tasks stored before the `list` scenario starts: ten pages of GET /tasks's default size."""
 PRIORITIES = ("urgent", "high", "normal", "low", "none")
 
 
@@ -69,7 +70,7 @@ def crud_lifecycle(api: Api) -> None:
     api.read(task_id, task)
     task = edited(task)
     if api.replace(task_id, task):
-        api.list({task_id: task})
+        api.list({task_id: task}, query=page_from(task_id))
     if random.random() < 1 / 3:
         api.delete(task_id)
     else:
@@ -108,11 +109,22 @@ def update_one(api: Api) -> None:
 def list_holding_one(api: Api) -> None:
     """GET /tasks and find an owned task in it, unchanged."""
     borrowed = borrow(api)
-    api.list(dict([borrowed]) if borrowed else {})
-    if borrowed:
+    if borrowed is None:
+        api.list({})
+    else:
+        api.list(dict([borrowed]), query=page_from(borrowed[0]))
         api.owned.tasks[borrowed[0]] = borrowed[1]
 
 
 def list_many(api: Api) -> None:
-    """GET /tasks with at least LIST_SIZE tasks stored."""
-    api.list({}, at_least=LIST_SIZE)
+    """GET /tasks with at least LIST_SIZE tasks stored: a full first page."""
+    api.list({}, at_least=min(LIST_SIZE, DEFAULT_PAGE_SIZE))
+
+
+def page_from(task_id: str) -> str:
+    """The query for a page of GET /tasks that starts with this task.
+
+    Pages run in id order after `after`; ids are 32 hex digits, so the id one below is the
+    `after` whose page opens with this task, wherever it sits in a big store.
+    """
+    return f"limit=10&after={int(task_id, 16) - 1:032x}"

@@ -6,6 +6,9 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs
+
+from taskservice.paging import DEFAULT_PAGE_SIZE
 
 _TASK = re.compile(r"/tasks/([0-9a-f]{32})")
 _FIELDS = {"title", "description", "priority", "completed", "due_date"}
@@ -47,6 +50,7 @@ class Call:
     name: str
     context: dict[str, Any]
     response: FakeResponse
+    url: str = ""
 
 
 @dataclass
@@ -70,7 +74,7 @@ class FakeService:
     ) -> FakeResponse:
         assert catch_response, "every scenario request must be checked"
         response = self._answer(method, url, data)
-        self.calls.append(Call(method, name or url, dict(context or {}), response))
+        self.calls.append(Call(method, name or url, dict(context or {}), response, url))
         return response
 
     @staticmethod
@@ -92,16 +96,20 @@ class FakeService:
             return FakeResponse(0, error=ConnectionRefusedError("refused"))
         if self.broken == "500":
             return self._error(500)
-        if url == "/tasks":
-            return self._collection(method, data)
+        path, _, query = url.partition("?")
+        if path == "/tasks":
+            return self._collection(method, data, parse_qs(query))
         match = _TASK.fullmatch(url)
         if match is None:
             return self._error(404)
         return self._one(method, match.group(1), data)
 
-    def _collection(self, method: str, data: Any) -> FakeResponse:
-        if method == "GET":
-            return FakeResponse(200, json.dumps(self.tasks).encode())
+    def _collection(self, method: str, data: Any, query: dict[str, list[str]]) -> FakeResponse:
+        if method == "GET":  # one page in id order, as the real service pages
+            after = query.get("after", [""])[0]
+            limit = int(query.get("limit", [str(DEFAULT_PAGE_SIZE)])[0])
+            page = {k: v for k, v in sorted(self.tasks.items()) if k > after}
+            return FakeResponse(200, json.dumps(dict(list(page.items())[:limit])).encode())
         if method != "POST":
             return self._error(405)
         task = self._valid(data)

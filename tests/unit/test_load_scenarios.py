@@ -94,3 +94,19 @@ def test_closed_model_requests_carry_no_intended_start() -> None:
     service = FakeService()
     tasks.crud_lifecycle(api_for(service))
     assert all(c.context == {} for c in service.calls)
+
+
+def test_a_listed_task_is_found_on_its_own_page_in_a_big_store() -> None:
+    service = FakeService()
+    seeder = api_for(service)
+    for _ in range(3 * 100):  # three default pages: the newest task is far past the first
+        seeder.create(tasks.new_task())
+    tasks.crud_lifecycle(api_for(service))
+    listing = [c for c in service.calls if c.method == "GET" and c.name == "/tasks"][-1]
+    assert listing.url.startswith("/tasks?limit=10&after=")
+    assert service.failures() == []
+
+
+def test_page_from_names_the_id_just_below_the_task() -> None:
+    assert tasks.page_from("0" * 31 + "a") == "limit=10&after=" + "0" * 31 + "9"
+    assert tasks.page_from("01a2" + "0" * 28) == "limit=10&after=01a1" + "f" * 28
