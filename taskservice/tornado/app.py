@@ -105,10 +105,20 @@ class NotFoundHandler(BaseHandler):
     """Every path that no route matches: a JSON 404, whatever the method."""
 
     SUPPORTED_METHODS = _AnyMethod()  # type: ignore[assignment]
+    _STANDARD = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
 
     def prepare(self) -> None:
         super().prepare()
+        if self.request.method not in self._STANDARD:
+            # Tornado has no method to call for this one, so answer now, before the body is read.
+            self.answered_before_body = True
+            self.not_found()
+
+    def not_found(self, *args: str) -> None:
+        """Answer 404. Standard methods get here once the body is read, keeping the connection."""
         raise tornado.web.HTTPError(404, "no such endpoint: %s", self.request.path)
+
+    get = head = post = put = delete = patch = options = not_found
 
 
 def _log_request(handler: tornado.web.RequestHandler) -> None:

@@ -62,6 +62,7 @@ class BaseHandler(tornado.web.RequestHandler):
         self._exc_info: ExcInfo | None = None
         self._malformed: str | None = None
         self._logged = False
+        self.answered_before_body = False  # an error answered from prepare(), body unread
         self.log_context = {
             "req_id": self.request_id,
             "method": self.request.method,
@@ -104,6 +105,7 @@ class BaseHandler(tornado.web.RequestHandler):
             return
         self._declared_size = declared
         if declared is not None and declared > self.config.max_body_bytes:
+            self.answered_before_body = True
             raise tornado.web.HTTPError(413)
 
     def data_received(self, chunk: bytes) -> None:
@@ -154,6 +156,10 @@ class BaseHandler(tornado.web.RequestHandler):
             body["trace"] = "".join(traceback.format_exception(*exc_info))
         if status_code == 405:
             self.set_header("Allow", ", ".join(self.allowed_methods()))
+        # Tornado refuses a method it does not know before reading the body, too.
+        if self.answered_before_body or self.request.method not in self.SUPPORTED_METHODS:
+            # Tornado closes a connection whose request body was never read: tell the client.
+            self.set_header("Connection", "close")
         self.write_json(body, status_code)
 
     def _error_message(self, status_code: int, exc: BaseException | None) -> str:

@@ -64,3 +64,36 @@ def test_keep_alive_connection_serves_several_requests(start_server: StartServer
             sock.sendall(b"GET /tasks HTTP/1.1\r\nHost: a\r\n\r\n")
             assert read_response(sock).startswith(b"HTTP/1.1 200 OK\r\n")
     assert server.stop() == 0
+
+
+def test_unknown_path_answers_404_and_keeps_the_connection(start_server: StartServer) -> None:
+    server = start_server("--store", "memory://")
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        for request in (
+            b"GET /nope HTTP/1.1\r\nHost: a\r\n\r\n",
+            b"POST /nope/deeper HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}",
+            b"GET /tasks HTTP/1.1\r\nHost: a\r\n\r\n",
+        ):
+            sock.sendall(request)
+            answer = read_response(sock)
+            assert answer.startswith((b"HTTP/1.1 404 ", b"HTTP/1.1 200 ")), answer[:200]
+            assert b"\r\nConnection: close" not in answer
+
+
+def test_answers_sent_before_the_body_is_read_say_connection_close(
+    start_server: StartServer,
+) -> None:
+    # Tornado closes a connection whose request body it never read; the client must be told.
+    server = start_server("--store", "memory://")
+    for request, status in (
+        (b"POST /tasks HTTP/1.1\r\nHost: a\r\nContent-Length: 10000000\r\n\r\n", b"413"),
+        (b"BREW /nope HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}", b"404"),
+        (b"BREW /tasks HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}", b"405"),
+    ):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(request)
+            answer = read_response(sock)
+            assert answer.startswith(b"HTTP/1.1 " + status + b" "), answer[:200]
+            assert b"\r\nConnection: close\r\n" in answer
+            assert sock.recv(1) == b""  # and the server did close it
+    assert server.request("GET", "/healthz").status == 200
