@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 from bench import compare, summary
-from bench.results import META_JSON, MICRO_JSON, describe_environment, read_run
+from bench.load.scenarios import MAIN
+from bench.results import LOAD_JSON, META_JSON, MICRO_JSON, describe_environment, read_run
 from bench.runs import PROFILES, ROOT, find_run, new_run_folder, previous_run
 
 # pytest-benchmark's knobs for a full pass and for a quick one that still measures every row.
@@ -25,11 +26,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument(
         "what",
         nargs="?",
-        choices=("micro", "all"),
+        choices=("micro", "load", "all"),
         default="all",
-        help="which benchmarks (default: all that exist under bench/)",
+        help="the microbenchmarks, the standard load benchmark, or both (the default)",
     )
-    p.add_argument("--quick", action="store_true", help="few rounds: real numbers, in seconds")
+    p.add_argument("--quick", action="store_true", help="short: real numbers, in seconds")
     p.add_argument(
         "--compare",
         nargs="?",
@@ -48,10 +49,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "-k",
         metavar="EXPR",
         dest="select",
-        help="only the microbenchmarks whose names match, as pytest -k",
+        help="only the microbenchmarks (as pytest -k) and load scenarios (by name) that match",
     )
     p.add_argument("--profiles", type=Path, default=PROFILES, help="where runs are saved")
-    return p.parse_args(argv)  # fmt: skip
+    return p.parse_args(argv)
 
 
 def _percent(text: str) -> float:
@@ -80,13 +81,41 @@ def run_micro(folder: Path, quick: bool, select: str | None) -> int:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def run_load(folder: Path, quick: bool, select: str | None) -> int:
+    """Run the standard load benchmark (the main locust scenarios, pinned) into `folder`."""
+    scenarios = [name for name in MAIN if select is None or select in name]
+    if not scenarios:
+        return 0
+    cmd = [
+        sys.executable, "-m", "bench.load.standard", "--out", str(folder),
+        "--duration", "3" if quick else "10", "--scenarios", ",".join(scenarios),
+    ]  # fmt: skip
+    return subprocess.call(cmd, cwd=ROOT)
+
+
+def load_failures(folder: Path) -> list[str]:
+    """A line per load scenario that had failed requests: its numbers measured a broken run."""
+    if not (folder / LOAD_JSON).is_file():
+        return []
+    rows = json.loads((folder / LOAD_JSON).read_text())["scenarios"]
+    return [
+        f"WARNING: load {name} had {row['failures']} failed requests; see {folder / 'load' / name}"
+        for name, row in rows.items()
+        if row.get("failures")
+    ]
+
+
 def main(argv: list[str]) -> int:
     """Run the chosen benchmarks, print and save the summary, compare if asked; print the folder."""
     args = parse_args(argv)
     baseline = find_run(args.profiles, args.compare) if args.compare else None
     folder = new_run_folder(args.profiles, args.what)
     (folder / META_JSON).write_text(json.dumps(describe_environment(ROOT), indent=2) + "\n")
-    code = run_micro(folder, args.quick, args.select)
+    code = 0
+    if args.what in ("micro", "all"):
+        code = run_micro(folder, args.quick, args.select)
+    if code == 0 and args.what in ("load", "all"):
+        code = run_load(folder, args.quick, args.select)
     if code == 0:
         code = report(folder, args, baseline)
     print(folder)
@@ -98,7 +127,7 @@ def report(folder: Path, args: argparse.Namespace, baseline: Path | None) -> int
     run = read_run(folder)
     table = summary.render(run)
     (folder / "summary.md").write_text(table + "\n")
-    print(table)
+    print(table, *load_failures(folder), sep="\n")
     if args.compare is None:
         return 0
     baseline = baseline or previous_run(args.profiles, folder)

@@ -35,7 +35,7 @@ def render(run: Run) -> str:
         f"commit {commit[:10]}{dirty}, {run.meta.get('python', '?')}, "
         f"{run.meta.get('machine', {}).get('cpu', '?')}",
         "",
-        "| benchmark | median | vs baseline | rounds |",
+        "| benchmark | median (load: total) | vs baseline | rounds |",
         "|---|---:|---:|---:|",
     ]
     groups: dict[str, list[Metric]] = {}

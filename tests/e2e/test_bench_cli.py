@@ -110,3 +110,18 @@ def test_compare_with_an_unknown_run_exits_2_before_running(tmp_path: Path) -> N
     assert done.returncode == 2
     assert "no saved run 'no-such-run'" in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_bench_load_adds_the_standard_load_benchmark_to_the_run(tmp_path: Path) -> None:
+    done = bench("load", "--quick", "-k", "read-heavy", "--profiles", str(tmp_path))
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    folder = Path(done.stdout.splitlines()[-1])
+    rows = json.loads((folder / "load.json").read_text())["scenarios"]
+    assert list(rows) == ["read-heavy"]
+    assert rows["read-heavy"]["requests"] > 0
+    assert rows["read-heavy"]["failures"] == 0
+    assert (folder / "load" / "read-heavy" / "summary.md").is_file()
+    assert not (folder / "micro.json").exists()
+    for field in ("rps", "p50_ms", "p95_ms", "p99_ms"):
+        assert f"| load read-heavy {field} |" in done.stdout
+    assert "WARNING" not in done.stdout
