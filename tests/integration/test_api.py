@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
-from typing import ClassVar
 
-from taskservice.config import Config
-from tests.integration.support import JSON_TYPE, AppTestCase
+from tests.integration.support import JSON_TYPE, AppTestCase, SqliteAppTestCase
 
 
 class ApiContract(AppTestCase):
@@ -115,19 +111,5 @@ class TestApiOnMemoryStore(ApiContract):
     __test__ = True
 
 
-class TestApiOnSqliteStore(ApiContract):
+class TestApiOnSqliteStore(ApiContract, SqliteAppTestCase):
     __test__ = True
-    _tmp: ClassVar[tempfile.TemporaryDirectory[str]]
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls._tmp = tempfile.TemporaryDirectory()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls._tmp.cleanup()
-
-    def setUp(self) -> None:
-        db = Path(self._tmp.name) / f"{self.id()}.db"
-        self.config = Config(store_url=f"sqlite:///{db}")
-        super().setUp()
