@@ -2,7 +2,7 @@
 
 HTTP bytes go in on a kept-alive connection, through Tornado's HTTP/1.1 server and the real
 application with the tutorial's logging on, and HTTP bytes come out. No socket, so no network; the
-memory store, so no disk: what is left is Tornado plus our code.
+memory store, so no disk: what is left is Tornado plus our code, next to Tornado alone.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tornado.httpserver
+import tornado.web
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from bench.micro.conftest import Aio, open_service
@@ -79,6 +81,24 @@ def _expect(status: bytes, call: Callable[..., bytes]) -> Callable[..., bytes]:
         return response
 
     return checked
+
+
+class _BareHandler(tornado.web.RequestHandler):
+    def get(self) -> None:
+        self.write({"title": "Water the plants", "priority": "normal", "completed": False})
+
+
+def test_request_bare_tornado(benchmark: BenchmarkFixture, aio: Aio) -> None:
+    """The ceiling: Tornado alone, a handler writing a small dict, no logging; the group's 1.00x."""
+    benchmark.extra_info["baseline"] = True
+    app = tornado.web.Application([("/", _BareHandler)], log_function=lambda handler: None)
+    client = aio(InProcessClient.connect(tornado.httpserver.HTTPServer(app)))
+    request = http("GET", "/")
+    try:
+        response = benchmark(_expect(b"200 ", lambda: aio(client.send(request))))
+        assert response.endswith(b'"completed": false}')
+    finally:
+        aio(client.close())
 
 
 def test_request_post(benchmark: BenchmarkFixture, api: Api) -> None:

@@ -25,6 +25,7 @@ EXPECTED = {
     "test_parse_task[valid]", "test_parse_task[invalid]",
     "test_serialize_task", "test_serialize_list_100",
     *(f"test_request_{e}" for e in ("post", "get_one", "get_list", "put", "delete", "bad_input")),
+    "test_request_bare_tornado",
 }  # fmt: skip
 
 
