@@ -9,6 +9,7 @@ It writes profiles/<time>-<scenario>-soak/ and prints that folder last; exit 1 i
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 from pathlib import Path
@@ -29,8 +30,13 @@ from bench.soak.watch import SETTLE_S, ServerWatch
 MIN_JUDGED_S = 5.0
 """The least run time left after the warm-up: the memory check compares two windows of it."""
 OVERHEAD_S = 30 + SETTLE_S + runner.GRACE_S + 30 + SETTLE_S + 30
-"""The most a soak adds to its run time, even when something hangs: service start, idle count,
-locust's grace to finish and stop, idle count, service stop (each step has its own deadline)."""
+"""What a soak may add to its run time: service start, idle count, locust's grace to finish and
+stop, idle count, service stop. Each step has its own deadline; an alarm past their sum stops
+whatever still hangs (a seeding request, say) as Ctrl-C would."""
+
+
+class Overran(Exception):
+    """The soak outlived its run time plus OVERHEAD_S."""
 
 
 def _duration(text: str) -> float:
@@ -75,6 +81,10 @@ def parser() -> argparse.ArgumentParser:
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
+
+
+def _overran(signum: int, frame: FrameType | None) -> None:
+    raise Overran
 
 
 def _options(argv: list[str] | None) -> SoakOptions:
@@ -126,23 +136,32 @@ def _soak(options: SoakOptions, folder: Path, watch: ServerWatch, result: runner
 def main(argv: list[str] | None = None) -> int:
     """Run the soak, write its folder, print each check and then the folder."""
     options = _options(argv)
+    bound = math.ceil(options.duration_s + OVERHEAD_S)
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGALRM, _overran)
     folder = reports.new_folder(options.folder_options())
     print(
         f"soak: {options.scenario} at {options.rate:g} iterations/s for {options.duration_s:g} s, "
-        f"warm-up {options.warmup:g} s; ends by itself within "
-        f"{options.duration_s + OVERHEAD_S:g} s",
+        f"warm-up {options.warmup:g} s; ends by itself within {bound} s",
         flush=True,
     )
     watch = ServerWatch(options.interval_s)
+    signal.alarm(bound)
     try:
         result = runner.run_headless(options.load_options(folder), watch=watch)
     except KeyboardInterrupt:
         print("soak: interrupted", file=sys.stderr)
         return 130
+    except Overran:
+        print(f"soak: overran its bound of {bound} s; stopped", file=sys.stderr)
+        print(folder)
+        return 1
     except (ServiceError, SeedError) as e:
         print(f"soak: {e}", file=sys.stderr)
+        print(folder)
         return 1
+    finally:
+        signal.alarm(0)
     soak = _soak(options, folder, watch, result)
     report.write(soak)
     total = result.report.stats.total

@@ -90,7 +90,7 @@ def test_a_5xx_during_the_soak_fails_it_with_exit_1(tmp_path: Path) -> None:
     with subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, text=True) as proc:
         try:
             assert wait_until(lambda: _tasks_written(db), timeout=30, step=0.05)
-            _hold_write_lock(db, SQLITE_BUSY_TIMEOUT_S + 1)
+            _hold_write_lock(db, SQLITE_BUSY_TIMEOUT_S + 2)
             stdout, _ = proc.communicate(timeout=90)
         finally:
             if proc.poll() is None:  # SIGTERM lets the soak stop locust and the service first
@@ -119,3 +119,10 @@ def test_a_warm_up_leaving_too_little_to_judge_is_refused_before_any_load(
     assert result.returncode == 2
     assert "leaves under 5s of the run to judge" in result.stderr
     assert not out.exists()
+
+
+def test_help_names_the_soak_options() -> None:
+    result = run_target("soak", "--help")
+    assert result.returncode == 0
+    for option in ("--duration", "--rate", "--scenario", "--warmup", "--store", "--out"):
+        assert option in result.stdout
