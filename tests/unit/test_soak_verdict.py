@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 import xml.dom.minidom
 
@@ -102,3 +103,10 @@ def test_any_failed_request_fails_even_without_a_5xx() -> None:
     assert failed.name == "request failures"
     assert not failed.passed
     assert failed.detail.startswith("3 requests failed")
+
+
+def test_plot_draws_memory_from_zero_so_a_flat_line_looks_flat() -> None:
+    svg = render(_samples([40.0, 40.1, 40.05]), [(0, 1.0, 5.0)], 1, "flat").decode()
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert {"0", "10", "20", "30", "40"} <= set(labels)
+    assert not [x for x in labels if x.startswith("40.")]  # as an axis fitted to 40-40.1 has
