@@ -11,6 +11,7 @@ import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -102,14 +103,25 @@ def serve(args: argparse.Namespace, extra: list[str]) -> int:
     os.execv(sys.executable, cmd)
 
 
-@target(configure=None)
-def load(args: argparse.Namespace, extra: list[str]) -> int:
-    """Load-test with locust: web UI, or --headless with a report (`./run.py load --help`)."""
-    # exec, so Ctrl-C and SIGTERM reach the harness, which stops locust and then the service.
+def _exec_harness(module: str, extra: list[str]) -> NoReturn:
+    """Become `python -m module extra...`, so Ctrl-C and SIGTERM reach the harness itself, which
+    stops locust and then the service."""
     os.environ["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
     )
-    os.execv(sys.executable, [sys.executable, "-m", "bench.load", *extra])
+    os.execv(sys.executable, [sys.executable, "-m", module, *extra])
+
+
+@target(configure=None)
+def load(args: argparse.Namespace, extra: list[str]) -> int:
+    """Load-test with locust: web UI, or --headless with a report (`./run.py load --help`)."""
+    return _exec_harness("bench.load", extra)
+
+
+@target(configure=None)
+def soak(args: argparse.Namespace, extra: list[str]) -> int:
+    """Soak: a long open-model load that fails on memory growth, leaked fds or 5xx (see --help)."""
+    return _exec_harness("bench.soak", extra)
 
 
 @target()

@@ -8,8 +8,8 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -18,8 +18,11 @@ from bench.load import cpus, locust_cmd, reports, seed, service
 from bench.load.options import LoadOptions
 from bench.load.sampler import Sampler
 from bench.load.scenarios import SCENARIOS
-from bench.load.service import stop_process
+from bench.load.service import Service, stop_process
 from bench.load.summary import Report
+
+Watch = Callable[[Service], AbstractContextManager[object]]
+"""Watches the service a run started: entered before locust starts, left once it has stopped."""
 
 GRACE_S = 60.0
 """How long past its run time locust may take to stop and write its reports."""
@@ -92,8 +95,14 @@ def _relay(stream: IO[bytes], sampler: Sampler, duration_s: float) -> None:
         )
 
 
-def run_headless(options: LoadOptions) -> RunResult:
-    """Run one headless load test and write its report folder; starts the service unless --host."""
+def run_headless(options: LoadOptions, watch: Watch | None = None) -> RunResult:
+    """Run one headless load test and write its report folder; starts the service unless --host.
+
+    `watch(service)`, for a service started here, is entered once the service is up (and seeded)
+    and left after locust has stopped, while the service still runs: the soak samples it so.
+    """
+    if watch is not None and options.host is not None:
+        raise ValueError("only a service the run starts itself can be watched, not --host")
     folder = reports.new_folder(options)
     pinning = cpus.plan(options.pin) if options.host is None else None
     with ExitStack() as stack:
@@ -111,6 +120,8 @@ def run_headless(options: LoadOptions) -> RunResult:
         if count := SCENARIOS[options.scenario].seed:
             # Here rather than in locust's test_start, so seeding does not eat into the run time.
             seed.ensure_stored(host, count)
+        if watch is not None and svc is not None:
+            stack.enter_context(watch(svc))
         generator = pinning.generator if pinning else None
         port = _master_port(options)
         env = locust_cmd.env([options.shape] if options.shape else [])

@@ -19,7 +19,10 @@ def render(
 
     `latency` holds (seconds since start, p50 ms, p99 ms) rows.
     """
+    peak_mib = max((s.rss_bytes for s in samples), default=0) / 2**20
     chart = pygal.XY(
+        # From zero: fitted to the data, a flat line's last 0.1 MiB would fill the height.
+        range=(0, max(1.0, peak_mib * 1.15)),
         title=title,
         x_title=f"seconds (warm-up ends at {warmup_s:g} s)",
         y_title="RSS, MiB",

@@ -40,28 +40,51 @@ def rss_growth(samples: list[Sample], warmup_s: float) -> tuple[float, float, fl
     return base, late, late / base - 1
 
 
+def _rss(samples: list[Sample], warmup_s: float) -> Check:
+    try:
+        base, late, growth = rss_growth(samples, warmup_s)
+    except ValueError as e:  # the run, or the server, ended too soon to tell
+        return Check("rss", False, str(e))
+    mib = 1024 * 1024
+    return Check(
+        "rss",
+        growth <= RSS_GROWTH_LIMIT,
+        f"{base / mib:.1f} MiB after warm-up, {late / mib:.1f} MiB at the end "
+        f"({growth:+.1%}; limit +{RSS_GROWTH_LIMIT:.0%})",
+    )
+
+
+def _descriptors(samples: list[Sample], before: int | None, after: int | None) -> Check:
+    if before is None or after is None:
+        return Check("descriptors", False, "the server was gone before its idle count was taken")
+    return Check(
+        "descriptors",
+        after <= before + FD_SLACK,
+        f"{before} open when idle before the load, {after} after it "
+        f"(peak {max((s.fds for s in samples), default=0)}; slack {FD_SLACK})",
+    )
+
+
 def judge(
     samples: list[Sample],
     warmup_s: float,
-    fds_idle_before: int,
-    fds_idle_after: int,
+    fds_idle_before: int | None,
+    fds_idle_after: int | None,
     server_errors: int,
+    failures: int = 0,
 ) -> list[Check]:
-    """The soak's checks: each passes or fails on its own."""
-    base, late, growth = rss_growth(samples, warmup_s)
-    mib = 1024 * 1024
+    """The soak's checks: each passes or fails on its own.
+
+    `failures` counts every request the load generator judged wrong, 5xx or not: a wrong body or
+    a dropped connection is a failed soak too, and the server's log cannot see the latter.
+    """
     return [
-        Check(
-            "rss",
-            growth <= RSS_GROWTH_LIMIT,
-            f"{base / mib:.1f} MiB after warm-up, {late / mib:.1f} MiB at the end "
-            f"({growth:+.1%}; limit +{RSS_GROWTH_LIMIT:.0%})",
-        ),
-        Check(
-            "descriptors",
-            fds_idle_after <= fds_idle_before + FD_SLACK,
-            f"{fds_idle_before} open when idle before the load, {fds_idle_after} after it "
-            f"(peak {max(s.fds for s in samples)}; slack {FD_SLACK})",
-        ),
+        _rss(samples, warmup_s),
+        _descriptors(samples, fds_idle_before, fds_idle_after),
         Check("server errors", server_errors == 0, f"{server_errors} responses with a 5xx status"),
+        Check(
+            "request failures",
+            failures == 0,
+            f"{failures} requests failed (a wrong answer, a 5xx or no answer)",
+        ),
     ]

@@ -13,8 +13,13 @@ from tests.support.server import REPO
 
 def run_load(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """`./run.py load ARGS`, to completion."""
+    return run_target("load", *args, timeout=timeout)
+
+
+def run_target(target: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`./run.py TARGET ARGS`, to completion."""
     return subprocess.run(
-        [sys.executable, str(REPO / "run.py"), "load", *args],
+        [sys.executable, str(REPO / "run.py"), target, *args],
         cwd=REPO,
         capture_output=True,
         text=True,

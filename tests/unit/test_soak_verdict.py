@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 import xml.dom.minidom
 
@@ -81,3 +82,31 @@ def test_plot_is_an_svg_with_memory_and_both_latencies() -> None:
     text = svg.decode()
     for label in ("server RSS (MiB)", "p50 latency (ms)", "p99 latency (ms)", "soak crud 50 rps"):
         assert label in text
+
+
+def test_a_run_too_short_to_judge_fails_the_memory_check_instead_of_crashing() -> None:
+    rss = judge(_samples([40, 40, 40]), 10, 12, 12, 0)[0]
+    assert not rss.passed
+    assert "too few samples" in rss.detail
+
+
+def test_a_server_gone_before_its_idle_count_fails_the_descriptor_check() -> None:
+    fds = judge(_samples([40] * 20), 5, 12, None, 0)[1]
+    assert not fds.passed
+    assert "the server was gone" in fds.detail
+
+
+def test_any_failed_request_fails_even_without_a_5xx() -> None:
+    samples = _samples([40] * 20)
+    assert judge(samples, 5, 12, 12, 0, failures=0)[3].passed
+    failed = judge(samples, 5, 12, 12, 0, failures=3)[3]
+    assert failed.name == "request failures"
+    assert not failed.passed
+    assert failed.detail.startswith("3 requests failed")
+
+
+def test_plot_draws_memory_from_zero_so_a_flat_line_looks_flat() -> None:
+    svg = render(_samples([40.0, 40.1, 40.05]), [(0, 1.0, 5.0)], 1, "flat").decode()
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert {"0", "10", "20", "30", "40"} <= set(labels)
+    assert not [x for x in labels if x.startswith("40.")]  # as an axis fitted to 40-40.1 has
