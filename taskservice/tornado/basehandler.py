@@ -73,7 +73,10 @@ class BaseHandler(tornado.web.RequestHandler):
 
     @property
     def request_id(self) -> str:
-        """The client's X-Request-ID when it is sane (1-128 printable characters), else a new id."""
+        """The client's X-Request-ID when it is sane (1-128 printable characters), else a new id.
+
+        A request that sends an insane one is refused with 400, under the new id.
+        """
         if self._req_id is None:
             sent = self.request.headers.get("X-Request-ID", "")
             self._req_id = sent if _SANE_REQUEST_ID.fullmatch(sent) else new_task_id()
@@ -97,6 +100,10 @@ class BaseHandler(tornado.web.RequestHandler):
         if task is not None:
             self.inflight.track(task)
         bind_context(**self.log_context)
+        sent_id = self.request.headers.get("X-Request-ID")
+        if sent_id is not None and self.request_id != sent_id:
+            self.answered_before_body = True
+            raise tornado.web.HTTPError(400, "X-Request-ID: must be 1 to 128 printable characters")
         try:
             declared = declared_body_length(self.request.headers)
         except HTTPInputError as e:

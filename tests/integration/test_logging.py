@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 
 import tornado.iostream
@@ -133,9 +134,13 @@ class TestRequestIds(AppTestCase):
         assert len(first) == 32
         assert first != second
 
-    def test_insane_request_id_is_replaced(self) -> None:
-        for bad in ("x" * 129, "tab\there", "ünïcode"):
+    def test_insane_request_id_is_refused_with_400_under_a_new_id(self) -> None:
+        for bad in ("x" * 129, "r" * 500, "tab\there", "ünïcode", ""):
             response = self.request("GET", "/tasks", headers={"X-Request-ID": bad})
+            assert response.code == 400
+            assert json.loads(response.body)["message"] == (
+                "X-Request-ID: must be 1 to 128 printable characters"
+            )
             assert response.headers["X-Request-ID"] != bad
             assert len(response.headers["X-Request-ID"]) == 32
 

@@ -15,7 +15,7 @@ from taskservice.config import Config
 from taskservice.service import TodoListService
 from taskservice.store import MemoryStore
 from taskservice.tornado.app import make_app
-from taskservice.tornado.basehandler import BaseHandler
+from taskservice.tornado.basehandler import _SANE_REQUEST_ID, BaseHandler
 from taskservice.tornado.etags import IF_MATCH_PATTERN, etag_for
 
 HTTP_METHODS = {"get", "head", "post", "put", "delete", "patch", "options", "trace"}
@@ -148,3 +148,15 @@ def test_every_operation_documents_its_errors_as_json() -> None:
                     assert content == {"$ref": "#/components/schemas/Error"}, (path, method)
                 for name in ("X-Request-ID", "X-Content-Type-Options"):
                     assert name in response["headers"], (path, method, status, name)
+
+
+@pytest.mark.parametrize(
+    "sent", ["req-42", "x" * 128, "x" * 129, "", "tab\there", "ünïcode", " spaced out ", "~!"]
+)
+def test_request_id_rule_in_the_spec_matches_the_server(sent: str) -> None:
+    schema = load_spec()["components"]["parameters"]["RequestId"]["schema"]
+    by_spec = (
+        schema["minLength"] <= len(sent) <= schema["maxLength"]
+        and re.search(schema["pattern"], sent) is not None
+    )
+    assert by_spec == (_SANE_REQUEST_ID.fullmatch(sent) is not None)
