@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -12,8 +13,8 @@ from pathlib import Path
 
 from bench import compare, summary
 from bench.load.scenarios import MAIN
-from bench.results import LOAD_JSON, META_JSON, MICRO_JSON, describe_environment, read_run
-from bench.runs import PROFILES, ROOT, find_run, new_run_folder, previous_run
+from bench.results import LOAD_JSON, META_JSON, MICRO_JSON, Run, describe_environment, read_run
+from bench.runs import PROFILES, ROOT, earlier_runs, find_run, new_run_folder
 
 # pytest-benchmark's knobs for a full pass and for a quick one that still measures every row.
 _FULL = ["--benchmark-max-time=1.0", "--benchmark-min-rounds=5", "--pedantic-rounds=200"]
@@ -60,8 +61,10 @@ def _percent(text: str) -> float:
         value = float(text.removesuffix("%"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a percentage: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("the threshold cannot be negative")
+    if not 0 <= value < math.inf:
+        raise argparse.ArgumentTypeError(
+            f"the threshold must be a finite percentage >= 0: {text!r}"
+        )
     return value
 
 
@@ -108,21 +111,24 @@ def load_failures(folder: Path) -> list[str]:
 def main(argv: list[str]) -> int:
     """Run the chosen benchmarks, print and save the summary, compare if asked; print the folder."""
     args = parse_args(argv)
-    baseline = find_run(args.profiles, args.compare) if args.compare else None
+    # A named baseline is read first: a bad one fails before minutes of benchmarks, not after.
+    named = read_run(find_run(args.profiles, args.compare)) if args.compare else None
     folder = new_run_folder(args.profiles, args.what)
-    (folder / META_JSON).write_text(json.dumps(describe_environment(ROOT), indent=2) + "\n")
-    code = 0
-    if args.what in ("micro", "all"):
-        code = run_micro(folder, args.quick, args.select)
-    if code == 0 and args.what in ("load", "all"):
-        code = run_load(folder, args.quick, args.select)
-    if code == 0:
-        code = report(folder, args, baseline)
-    print(folder)
+    try:
+        (folder / META_JSON).write_text(json.dumps(describe_environment(ROOT), indent=2) + "\n")
+        code = 0
+        if args.what in ("micro", "all"):
+            code = run_micro(folder, args.quick, args.select)
+        if code == 0 and args.what in ("load", "all"):
+            code = run_load(folder, args.quick, args.select)
+        if code == 0:
+            code = report(folder, args, named)
+    finally:
+        print(folder)
     return code
 
 
-def report(folder: Path, args: argparse.Namespace, baseline: Path | None) -> int:
+def report(folder: Path, args: argparse.Namespace, named: Run | None) -> int:
     """Write and print the summary, then the comparison when asked; 1 on a regression."""
     run = read_run(folder)
     table = summary.render(run)
@@ -130,15 +136,15 @@ def report(folder: Path, args: argparse.Namespace, baseline: Path | None) -> int
     print(table, *load_failures(folder), sep="\n")
     if args.compare is None:
         return 0
-    baseline = baseline or previous_run(args.profiles, folder)
-    if baseline is None:
-        print(
-            f"\nNo earlier run under {args.profiles} to compare with;"
-            " this one is saved for next time."
-        )
+    old = named or comparable_run(args.profiles, run)
+    if old is None:
+        print(f"\nNo earlier run under {args.profiles} shares a benchmark with this one;"
+              " it is saved for next time.")  # fmt: skip
         return 0
-    old = read_run(baseline)
     changes = compare.compare(old, run)
+    if not changes:
+        print(f"\n{old.folder.name} shares no benchmark with this run: nothing to compare.")
+        return 2
     text = compare.render(old, run, changes, args.threshold / 100)
     notes = compare.environment_notes(old, run)
     (folder / "compare.md").write_text("\n".join([*notes, "", text]) + "\n")
@@ -151,6 +157,18 @@ def report(folder: Path, args: argparse.Namespace, baseline: Path | None) -> int
         )
         return 1
     return 0
+
+
+def comparable_run(profiles: Path, run: Run) -> Run | None:
+    """The newest earlier saved run that shares at least one metric with `run`."""
+    for folder in reversed(earlier_runs(profiles, run.folder)):
+        try:
+            old = read_run(folder)
+        except ValueError:
+            continue  # unreadable or empty: not a baseline
+        if old.metrics.keys() & run.metrics.keys():
+            return old
+    return None
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ class Change:
 
     @property
     def worse(self) -> float:
+        if self.new.value == self.old.value:
+            return 0.0
         if self.new.higher_is_better:
             return self.old.value / self.new.value - 1 if self.new.value else float("inf")
         return self.new.value / self.old.value - 1 if self.old.value else float("inf")

@@ -40,10 +40,13 @@ class Run:
 def read_run(folder: Path) -> Run:
     """Read every result file a run folder holds; ValueError when it holds none."""
     metrics: list[Metric] = []
-    if (folder / MICRO_JSON).is_file():
-        metrics += micro_metrics(json.loads((folder / MICRO_JSON).read_text()))
-    if (folder / LOAD_JSON).is_file():
-        metrics += load_metrics(json.loads((folder / LOAD_JSON).read_text()))
+    for name, parse in ((MICRO_JSON, micro_metrics), (LOAD_JSON, load_metrics)):
+        path = folder / name
+        if path.is_file():
+            try:
+                metrics += parse(json.loads(path.read_text()))
+            except (ValueError, KeyError, TypeError) as e:
+                raise ValueError(f"{path}: not a bench result ({e!r})") from None
     if not metrics:
         raise ValueError(f"{folder}: no {MICRO_JSON} or {LOAD_JSON} in it")
     meta_file = folder / META_JSON

@@ -35,10 +35,9 @@ def saved_runs(profiles: Path) -> list[Path]:
     )
 
 
-def previous_run(profiles: Path, current: Path) -> Path | None:
-    """The newest saved run before `current`."""
-    earlier = [f for f in saved_runs(profiles) if f.name < current.name]
-    return earlier[-1] if earlier else None
+def earlier_runs(profiles: Path, current: Path) -> list[Path]:
+    """The saved runs from before `current`, oldest first."""
+    return [f for f in saved_runs(profiles) if f.name < current.name]
 
 
 def find_run(profiles: Path, name: str) -> Path:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 from urllib.parse import urlsplit
 
 from bench.load.tasks import new_task
+from taskservice.paging import MAX_PAGE_SIZE
+
+_NEXT = re.compile(r'<([^>]+)>; rel="next"')
 
 
 class SeedError(RuntimeError):
@@ -21,15 +25,10 @@ def _connection(base_url: str, timeout: float) -> http.client.HTTPConnection:
 
 
 def ensure_stored(base_url: str, count: int, timeout: float = 30.0) -> int:
-    """POST tasks until GET /tasks lists at least `count`; returns how many it created."""
+    """POST tasks until the service holds at least `count`; returns how many it created."""
     conn = _connection(base_url, timeout)
     try:
-        conn.request("GET", "/tasks")
-        response = conn.getresponse()
-        body = response.read()
-        if response.status != 200:
-            raise SeedError(f"GET /tasks answered {response.status}")
-        missing = max(0, count - len(json.loads(body)))
+        missing = count - stored_up_to(conn, count)
         headers = {"Content-Type": "application/json"}
         for _ in range(missing):
             conn.request("POST", "/tasks", body=json.dumps(new_task()), headers=headers)
@@ -40,3 +39,19 @@ def ensure_stored(base_url: str, count: int, timeout: float = 30.0) -> int:
         return missing
     finally:
         conn.close()
+
+
+def stored_up_to(conn: http.client.HTTPConnection, count: int) -> int:
+    """How many tasks the service holds, counting no further than `count`: pages of GET /tasks."""
+    seen = 0
+    url: str | None = f"/tasks?limit={min(max(count, 1), MAX_PAGE_SIZE)}"
+    while url is not None and seen < count:
+        conn.request("GET", url)
+        response = conn.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise SeedError(f"GET {url} answered {response.status}")
+        seen += len(json.loads(body))
+        link = _NEXT.fullmatch(response.getheader("Link") or "")
+        url = link.group(1) if link else None
+    return min(seen, count)

@@ -101,9 +101,9 @@ def update_one(api: Api) -> None:
     if borrowed is None:
         return create(api)
     task_id, task = borrowed
-    task = edited(task) if not task["completed"] else {**task, "completed": False}
-    api.replace(task_id, task)
-    api.owned.tasks[task_id] = task
+    new = edited(task) if not task["completed"] else {**task, "completed": False}
+    # A failed PUT leaves the stored task as it was: later reads must expect that one.
+    api.owned.tasks[task_id] = new if api.replace(task_id, new) else task
 
 
 def list_holding_one(api: Api) -> None:

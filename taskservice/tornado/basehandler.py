@@ -122,6 +122,7 @@ class BaseHandler(tornado.web.RequestHandler):
         if self._body_size > self.config.max_body_bytes:
             # A chunked body had no Content-Length to refuse up front: refuse it now.
             self._chunks.clear()
+            self.answered_before_body = True
             self.send_error(413)
             return
         self._chunks.append(chunk)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import tornado.testing
+
 from taskservice.config import Config
 from taskservice.datamodel import Task
 from taskservice.errors import StoreError
@@ -135,6 +137,20 @@ class TestBodyLimit(AppTestCase):
         response = self.fetch("/tasks", method="POST", body_producer=producer, raise_error=False)
         assert response.code == 413, response.body
         assert json.loads(response.body)["code"] == 413
+
+    @tornado.testing.gen_test
+    async def test_chunked_body_refused_mid_way_says_connection_close(self) -> None:
+        # Refused mid-body: the rest is never read, so the connection closes, and says so.
+        chunk = b"x" * 300
+        answer = await self.raw_exchange(
+            b"POST /tasks HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + b"%x\r\n" % len(chunk)
+            + chunk
+            + b"\r\n0\r\n\r\n"
+        )
+        head = answer.partition(b"\r\n\r\n")[0]
+        assert head.startswith(b"HTTP/1.1 413 "), answer[:200]
+        assert b"\r\nConnection: close" in head
 
     def test_put_over_the_limit_returns_413_and_keeps_the_task(self) -> None:
         task_id = self.create({"title": "keep"})

@@ -96,6 +96,8 @@ class FakeService:
             return FakeResponse(0, error=ConnectionRefusedError("refused"))
         if self.broken == "500":
             return self._error(500)
+        if self.broken == "put-503" and method == "PUT":
+            return self._error(503)
         path, _, query = url.partition("?")
         if path == "/tasks":
             return self._collection(method, data, parse_qs(query))

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from bench import compare, summary
+from bench.__main__ import comparable_run, parse_args
 from bench.results import Run, read_run
-from bench.runs import find_run, new_run_folder, previous_run, saved_runs
+from bench.runs import earlier_runs, find_run, new_run_folder, saved_runs
 
 MACHINE = {"node": "box", "cpu": "EPYC", "cpus": 2, "arch": "x86_64"}
 META = {"machine": MACHINE, "python": "CPython 3.11.7", "commit": "abc123def456", "dirty": False}
@@ -127,14 +128,52 @@ def test_new_run_folders_are_named_by_time_and_kind_and_never_collide(tmp_path: 
     assert second.is_dir()
 
 
-def test_previous_run_is_the_newest_saved_run_before_the_current_one(tmp_path: Path) -> None:
+def test_earlier_runs_are_the_saved_runs_before_the_current_one(tmp_path: Path) -> None:
     for name in ("20260101-000000-bench-micro", "20260102-000000-bench-micro"):
         _save(tmp_path / name, [_bench("test_a", 1e-3)])
     (tmp_path / "20260103-000000-crud-headless").mkdir()  # a load report: not a bench run
     current = tmp_path / "20260104-000000-bench-micro"
     assert [f.name for f in saved_runs(tmp_path)][-1] == "20260102-000000-bench-micro"
-    assert previous_run(tmp_path, current) == tmp_path / "20260102-000000-bench-micro"
-    assert previous_run(tmp_path, tmp_path / "20250101-000000-bench-micro") is None
+    assert [f.name for f in earlier_runs(tmp_path, current)] == [
+        "20260101-000000-bench-micro",
+        "20260102-000000-bench-micro",
+    ]
+    assert earlier_runs(tmp_path, tmp_path / "20250101-000000-bench-micro") == []
+
+
+def test_the_default_baseline_is_the_newest_earlier_run_sharing_a_benchmark(
+    tmp_path: Path,
+) -> None:
+    _save(tmp_path / "20260101-000000-bench-micro", [_bench("test_a", 1e-3)])
+    _save(tmp_path / "20260102-000000-bench-micro", [_bench("test_a", 2e-3)])
+    _load(tmp_path / "20260103-000000-bench-load", rps=900.0, p95=12.0)  # newer, shares nothing
+    (tmp_path / "20260104-000000-bench-micro").mkdir()
+    (tmp_path / "20260104-000000-bench-micro" / "micro.json").write_text("{broken")
+    current = _save(tmp_path / "20260105-000000-bench-micro", [_bench("test_a", 2e-3)])
+    old = comparable_run(tmp_path, current)
+    assert old is not None
+    assert old.folder.name == "20260102-000000-bench-micro"
+    assert (
+        comparable_run(tmp_path, _load(tmp_path / "20250101-000000-bench-load", 1.0, 1.0)) is None
+    )
+
+
+def test_a_broken_result_file_is_named_in_the_error(tmp_path: Path) -> None:
+    (tmp_path / "micro.json").write_text('{"benchmarks": [')
+    with pytest.raises(ValueError, match=r"micro\.json: not a bench result"):
+        read_run(tmp_path)
+
+
+def test_equal_values_are_no_change_even_at_zero(tmp_path: Path) -> None:
+    old, new = _load(tmp_path / "old", 0.0, 10.0), _load(tmp_path / "new", 0.0, 10.0)
+    assert all(c.worse == 0 for c in compare.compare(old, new))
+
+
+@pytest.mark.parametrize("threshold", ["nan", "inf", "-5", "ten"])
+def test_a_threshold_that_is_not_a_finite_percentage_is_refused(threshold: str) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        parse_args(["--threshold", threshold])
+    assert exit_info.value.code == 2
 
 
 def test_an_unknown_run_name_says_which_runs_exist(tmp_path: Path) -> None:

@@ -110,3 +110,11 @@ def test_a_listed_task_is_found_on_its_own_page_in_a_big_store() -> None:
 def test_page_from_names_the_id_just_below_the_task() -> None:
     assert tasks.page_from("0" * 31 + "a") == "limit=10&after=" + "0" * 31 + "9"
     assert tasks.page_from("01a2" + "0" * 28) == "limit=10&after=01a1" + "f" * 28
+
+
+def test_a_failed_update_is_one_failure_not_a_run_of_false_mismatches() -> None:
+    service = FakeService(broken="put-503")
+    run_scenario("read-heavy", service, iterations=400)
+    failed = service.failures()
+    assert failed
+    assert {c.method for c in failed} == {"PUT"}
