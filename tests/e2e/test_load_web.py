@@ -14,9 +14,10 @@ from pathlib import Path
 import psutil
 import pytest
 
+from bench.load.service import free_port
 from tests.e2e.conftest import StartServer
 from tests.support.load import answers, wait_until
-from tests.support.server import REPO, free_port
+from tests.support.server import REPO
 
 
 def post(port: int, path: str, form: dict[str, str] | None = None) -> dict[str, object]:

@@ -8,6 +8,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from bench.load.service import free_port
 from tests.e2e.conftest import StartServer
 from tests.e2e.test_startup_errors import assert_one_line_error
 from tests.support.faults import (
@@ -17,7 +18,7 @@ from tests.support.faults import (
     obey_file_permissions,
     write_lock,
 )
-from tests.support.server import ServerProcess, free_port, run_server
+from tests.support.server import ServerProcess, run_server
 
 UNAVAILABLE = "the task store is unavailable; try again later"
 SQLITE_BUSY_TIMEOUT_S = 5  # the store's connection waits this long for a lock
