@@ -146,8 +146,9 @@ def _link(folder: Path, label: str, rel: Any) -> Link:
     if not isinstance(rel, str) or not rel:
         return Link(label, None, "not named")
     path = PurePosixPath(rel)
-    if path.is_absolute() or ".." in path.parts or "\\" in rel:
-        return Link(label, None, f"not a path inside the run folder: {rel}")
+    # A colon would make a URL of it (https:, javascript:): runs name plain files only.
+    if path.is_absolute() or ".." in path.parts or any(c in rel for c in ":\\"):
+        return Link(label, None, "not a path inside the run folder")
     if not (folder / path).is_file():
         return Link(label, None, f"missing: {rel}")
     return Link(label, f"{folder.name}/{path}")
