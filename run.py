@@ -124,6 +124,12 @@ def soak(args: argparse.Namespace, extra: list[str]) -> int:
     return _exec_harness("bench.soak", extra)
 
 
+@target(configure=None)
+def profiles(args: argparse.Namespace, extra: list[str]) -> int:
+    """Regenerate profiles/index.html and print its path; --serve serves it on 127.0.0.1."""
+    return _exec_harness("bench.profile.serve", extra)
+
+
 @target()
 def lint(args: argparse.Namespace, extra: list[str]) -> int:
     """Run ruff's linter and its format check."""

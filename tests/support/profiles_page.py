@@ -1,0 +1,89 @@
+"""Read profiles/index.html back (as written, or as a browser dumped it), and serve it in tests."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from bench.load.service import free_port, stop_process
+from tests.support.server import REPO
+
+
+@dataclass
+class Row:
+    """A run row of the index: its folder, its cells' text, and its links by class."""
+
+    folder: str
+    text: str = ""
+    links: list[tuple[str, str]] = field(default_factory=list)  # (class, href)
+
+    def hrefs(self, css: str) -> list[str]:
+        return [href for cls, href in self.links if cls == css]
+
+
+class IndexPage(HTMLParser):
+    """The run rows of the runs table, in page order, and every URL the page refers to."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.rows: list[Row] = []
+        self.urls: list[str] = []
+        self.tables: list[str] = []
+        self._row: Row | None = None
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        self.urls += [a[k] for k in ("href", "src", "action", "data") if k in a]
+        if tag == "table":
+            self.tables.append(a.get("id", ""))
+        elif tag == "tr":
+            self._row = Row(a["data-run"]) if "run" in a.get("class", "").split() else None
+            if self._row:
+                self.rows.append(self._row)
+        elif tag == "a" and self._row is not None:
+            self._row.links.append((a.get("class", ""), a.get("href", "")))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "tr":
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        if self._row is not None:
+            self._row.text += data
+
+    def row(self, folder: str) -> Row:
+        return next(r for r in self.rows if r.folder == folder)
+
+
+@dataclass
+class Served:
+    """`./run.py profiles --serve` running: its process and the index's URL."""
+
+    proc: subprocess.Popen[bytes]
+    url: str
+    stdout: Path
+
+
+def serve_profiles(root: Path, logs: Path, timeout: float = 30.0) -> Served:
+    """Start `./run.py profiles --serve` on a free port and wait until it prints its URL."""
+    stdout, stderr = logs / "serve.stdout", logs / "serve.stderr"
+    cmd = [sys.executable, str(REPO / "run.py"), "profiles", "--serve"]
+    cmd += ["--port", str(free_port()), "--profiles", str(root)]
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=err)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        urls = [line for line in stdout.read_text().splitlines() if line.startswith("http://")]
+        if urls:
+            return Served(proc, urls[0], stdout)
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    stop_process(proc, wait=5)
+    raise RuntimeError(f"no URL from {' '.join(cmd)}: {stderr.read_text()}")
