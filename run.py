@@ -124,6 +124,12 @@ def soak(args: argparse.Namespace, extra: list[str]) -> int:
     return _exec_harness("bench.soak", extra)
 
 
+@target(configure=None)
+def profile(args: argparse.Namespace, extra: list[str]) -> int:
+    """Flame graphs of the service under load (py-spy or yappi), diffs, overhead (see --help)."""
+    return _exec_harness("bench.profile", extra)
+
+
 @target()
 def lint(args: argparse.Namespace, extra: list[str]) -> int:
     """Run ruff's linter and its format check."""

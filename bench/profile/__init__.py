@@ -1,0 +1,1 @@
+"""`./run.py profile`: flame graphs of the service under load, diffs, profiler overhead."""
