@@ -6,8 +6,15 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+
+class CollapsedError(ValueError):
+    """A line that is not `stack COUNT`; the message names the line (and the file)."""
+
+
 Stacks = Counter[str]
 """A profile: each stack (root first, frames joined by `;`) -> its count (samples or µs)."""
+NO_FRAMES = "(no Python frames)"
+"""The stack py-spy writes empty (` 2`): a thread caught with no Python frame on it."""
 
 
 def parse(lines: Iterable[str]) -> Stacks:
@@ -17,26 +24,26 @@ def parse(lines: Iterable[str]) -> Stacks:
     """
     stacks: Stacks = Counter()
     for number, raw in enumerate(lines, 1):
-        line = raw.strip()
+        line = raw.rstrip()
         if not line:
             continue
-        stack, _, count = line.rpartition(" ")
+        stack, space, count = line.rpartition(" ")
         try:
             value = float(count)
         except ValueError:
             value = -1.0
-        if not stack or value < 0 or value != int(value):
-            raise ValueError(f"line {number} is not `stack COUNT`: {line[:80]!r}")
-        stacks[stack] += int(value)
+        if not space or value < 0 or value != int(value):
+            raise CollapsedError(f"line {number} is not `stack COUNT`: {line[:80]!r}")
+        stacks[stack.strip() or NO_FRAMES] += int(value)
     return stacks
 
 
 def read(path: Path) -> Stacks:
-    """The stacks in a collapsed file; ValueError names the file when a line is malformed."""
+    """The stacks in a collapsed file; CollapsedError names the file and the bad line."""
     try:
-        return parse(path.read_text(encoding="utf-8", errors="replace").splitlines())
-    except ValueError as e:
-        raise ValueError(f"{path}: {e}") from None
+        return parse(path.read_text(encoding="utf-8", errors="replace").split("\n"))
+    except CollapsedError as e:
+        raise CollapsedError(f"{path}: {e}") from None
 
 
 def lines(stacks: Mapping[str, int]) -> list[str]:

@@ -81,14 +81,15 @@ class AttachFailure:
 
 
 def _reason(text: str) -> str:
-    """The most specific cause in py-spy's error text: the last `N: cause`, else its first line."""
+    """The most specific cause in py-spy's error text: the last line under `Caused by:` (less
+    its `N: `), else the first line."""
     body = text.split("Stack backtrace:", 1)[0]
-    lines = [line.strip() for line in body.splitlines() if line.strip()]
-    causes = [m[1] for line in lines if (m := re.fullmatch(r"\d+: (.+)", line))]
-    if causes:
-        return causes[-1]
-    first = lines[0] if lines else "no output"
-    return first.removeprefix("Error: ")
+    head, _, causes = body.partition("Caused by:")
+    lines = [line.strip() for line in causes.splitlines() if line.strip()]
+    if lines:
+        return re.sub(r"^\d+: ", "", lines[-1])
+    lines = [line.strip() for line in head.splitlines() if line.strip()]
+    return lines[0].removeprefix("Error: ") if lines else "no output"
 
 
 def ptrace_fix(text: str, euid: int, yama_scope: int | None) -> str:
