@@ -31,6 +31,9 @@ def parser() -> argparse.ArgumentParser:
     spy.add_argument("--sample-rate", type=_positive(int), help="samples a second (100)")
     spy.add_argument("--native", action="store_true", help="py-spy --native: C frames too")
     spy.add_argument("--gil", action="store_true", help="py-spy --gil: only samples holding it")
+    spy.add_argument(
+        "--nonblocking", action="store_true", help="py-spy --nonblocking: no pause per sample"
+    )
     spy.add_argument("--launch", action="store_true", help="let py-spy start the service")
     spy.add_argument("--idle", action="store_true", help="launch mode: wall incl. idle")
     yappi = p.add_argument_group("yappi")
@@ -69,15 +72,16 @@ def check(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         p.error("--tool profiles one run; --diff and --overhead take none")
     if not (args.diff or args.overhead or args.tool):
         p.error("--tool (py-spy or yappi) is required, unless --diff A B or --overhead")
-    spy_only = args.native or args.gil or args.launch or args.idle or args.sample_rate
+    spy_only = args.native or args.gil or args.nonblocking or args.launch or args.idle
+    spy_only = spy_only or args.sample_rate
     if args.tool == "yappi" and spy_only:
-        p.error("--sample-rate, --native, --gil, --launch and --idle are py-spy's")
+        p.error("--sample-rate, --native, --gil, --nonblocking, --launch and --idle are py-spy's")
     if args.tool == "py-spy" and args.clock:
         p.error("--clock is yappi's")
 
 
 def request(args: argparse.Namespace) -> ProfileRequest:
-    sampling = Sampling(args.sample_rate or 100, args.native, args.gil)
+    sampling = Sampling(args.sample_rate or 100, args.native, args.gil, args.nonblocking)
     req = ProfileRequest(
         tool=args.tool, scenario=args.scenario, duration_s=args.duration, users=args.users,
         rate=args.rate, profiles=args.profiles.resolve(), sampling=sampling, idle=args.idle,

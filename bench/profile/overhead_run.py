@@ -43,6 +43,7 @@ def _page(req: ProfileRequest, table: str, samples: list[Sample]) -> str:
         f"- load: scenario `{req.scenario}`, {load}, {req.duration_s:g} s a pass",
         f"- {req.rounds} round(s), the order rotated each round; the figures are medians",
         f"- py-spy: attached, the on-CPU recorder alone, {req.sampling.rate} Hz, "
+        f"{'--nonblocking' if req.sampling.nonblocking else 'pausing the service per sample'}, "
         "on the generator's core",
         "- yappi: in the service, wall clock, the whole run",
         f"- pinning: {req.pinning.describe() if req.pinning else 'none'}",

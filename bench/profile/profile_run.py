@@ -44,7 +44,7 @@ def _pyspy(req: ProfileRequest, folder: Path) -> dict[str, Any]:
     return runjson.build(
         "profile", req, started_at, outcome.result.report.stats.total, outcome.mode, drawn,
         load_reports(folder, folder), sample_rate=req.sampling.rate,
-        native=req.sampling.native, gil=req.sampling.gil,
+        native=req.sampling.native, gil=req.sampling.gil, nonblocking=req.sampling.nonblocking,
     )  # fmt: skip
 
 

@@ -24,11 +24,12 @@ class PySpyMissing(RuntimeError):
 
 @dataclass(frozen=True)
 class Sampling:
-    """How py-spy samples: `--rate`, and the `--native` and `--gil` it passes through."""
+    """How py-spy samples: `--rate`, and the `--native`, `--gil`, `--nonblocking` it passes on."""
 
     rate: int = 100
     native: bool = False
     gil: bool = False
+    nonblocking: bool = False  # no pause per sample: cheaper, but some samples fail
 
 
 def executable() -> str:
@@ -51,6 +52,7 @@ def record(
     cmd = [exe, "record", "--format", "raw", "--nolineno", "--rate", str(sampling.rate)]
     cmd += ["--duration", str(bound_s), "--output", str(output)]
     cmd += ["--idle"] * idle + ["--native"] * sampling.native + ["--gil"] * sampling.gil
+    cmd += ["--nonblocking"] * sampling.nonblocking
     return cmd + (["--pid", str(pid)] if pid is not None else [])
 
 

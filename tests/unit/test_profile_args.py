@@ -8,6 +8,7 @@ import pytest
 
 from bench.profile import args as cli_args
 from bench.profile.options import ProfileRequest
+from bench.profile.pyspy import Sampling
 
 
 def _request(argv: list[str]) -> ProfileRequest:
@@ -27,6 +28,7 @@ def _request(argv: list[str]) -> ProfileRequest:
         (["--tool", "py-spy", "--duration", "0s"], "at least 1 s"),
         (["--tool", "py-spy", "--users", "0"], "must be > 0"),
         (["--tool", "yappi", "--native"], "are py-spy's"),
+        (["--tool", "yappi", "--nonblocking"], "are py-spy's"),
         (["--tool", "py-spy", "--clock", "cpu"], "--clock is yappi's"),
         (["--tool", "yappi", "--clock", "gpu"], "invalid choice: 'gpu'"),
         (["--diff", "a"], "expected 2 arguments"),
@@ -50,10 +52,11 @@ def test_bad_arguments_exit_2_with_one_error_line(
 def test_py_spy_flags_make_the_request() -> None:
     req = _request(
         ["--tool", "py-spy", "--scenario", "list", "--duration", "1m", "--users", "4",
-         "--sample-rate", "250", "--native", "--gil", "--launch", "--idle", "--profiles", "out"]
+         "--sample-rate", "250", "--native", "--gil", "--nonblocking", "--launch", "--idle",
+         "--profiles", "out"]
     )  # fmt: skip
     assert (req.tool, req.scenario, req.duration_s, req.users) == ("py-spy", "list", 60, 4)
-    assert (req.sampling.rate, req.sampling.native, req.sampling.gil) == (250, True, True)
+    assert req.sampling == Sampling(rate=250, native=True, gil=True, nonblocking=True)
     assert req.launch
     assert req.idle
     assert req.profiles == Path("out").resolve()

@@ -103,13 +103,12 @@ def test_record_writes_collapsed_stacks_without_line_numbers_bounded_in_time() -
     assert cmd[cmd.index("--duration") + 1] == "120"
     assert cmd[cmd.index("--output") + 1] == "out.collapsed"
     assert cmd[-2:] == ["--pid", "42"]
-    assert not {"--idle", "--native", "--gil"} & set(cmd)
+    assert not {"--idle", "--native", "--gil", "--nonblocking"} & set(cmd)
 
 
 def test_record_passes_idle_native_gil_and_rate_through() -> None:
-    cmd = pyspy.record(
-        "py-spy", Sampling(rate=250, native=True, gil=True), Path("o"), True, None, 9
-    )
-    assert {"--idle", "--native", "--gil"} <= set(cmd)
+    sampling = Sampling(rate=250, native=True, gil=True, nonblocking=True)
+    cmd = pyspy.record("py-spy", sampling, Path("o"), True, None, 9)
+    assert {"--idle", "--native", "--gil", "--nonblocking"} <= set(cmd)
     assert cmd[cmd.index("--rate") + 1] == "250"
     assert "--pid" not in cmd  # launch mode: the command follows after `--`
