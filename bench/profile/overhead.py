@@ -63,22 +63,40 @@ def costs(meds: dict[str, dict[str, float]]) -> dict[str, dict[str, float | None
     return out
 
 
+def round_ratios(samples: Sequence[Sample]) -> dict[str, list[float]]:
+    """Per profiler, its throughput over no profiler's in the same round: the spread a noisy
+    machine leaves, round by round, that the medians hide."""
+    base = {s.round: s.rps for s in samples if s.tool == BASELINE}
+    out: dict[str, list[float]] = {}
+    for s in samples:
+        if s.tool != BASELINE and base.get(s.round, 0) > 0:
+            out.setdefault(s.tool, []).append(round(s.rps / base[s.round], 2))
+    return out
+
+
 def _num(value: float | None, fmt: str) -> str:
     return "n/a" if value is None else format(value, fmt)
 
 
-def table(meds: dict[str, dict[str, float]], cost: dict[str, dict[str, float | None]]) -> str:
-    """A Markdown table: medians of each profiler, and its throughput cost against none."""
+def table(
+    meds: dict[str, dict[str, float]],
+    cost: dict[str, dict[str, float | None]],
+    per_round: dict[str, list[float]] | None = None,
+) -> str:
+    """A Markdown table: medians of each profiler, its throughput cost against none, and the
+    same-round ratios."""
     rows = [
-        "| profiler | rps | p50 ms | p99 ms | throughput vs none | cost |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| profiler | rps | p50 ms | p99 ms | throughput vs none | cost | each round |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for tool, m in meds.items():
         c = cost.get(tool)
         vs = "1.00" if c is None else _num(c["throughput_ratio"], ".2f")
         pct = "-" if c is None else f"{_num(c['throughput_cost_pct'], '.1f')}%"
+        rounds = ", ".join(f"{r:.2f}" for r in (per_round or {}).get(tool, [])) or "-"
         rows.append(
-            f"| {tool} | {m['rps']:.1f} | {m['p50_ms']:g} | {m['p99_ms']:g} | {vs} | {pct} |"
+            f"| {tool} | {m['rps']:.1f} | {m['p50_ms']:g} | {m['p99_ms']:g} | {vs} | {pct} "
+            f"| {rounds} |"
         )
     return "\n".join(rows)
 
@@ -91,4 +109,5 @@ def document(samples: Sequence[Sample], rounds: int) -> dict[str, Any]:
         "passes": [asdict(s) for s in samples],
         "medians": meds,
         "cost": costs(meds),
+        "round_ratios": round_ratios(samples),
     }

@@ -41,7 +41,8 @@ def _page(req: ProfileRequest, table: str, samples: list[Sample]) -> str:
         f"# Profiler overhead: {req.scenario}",
         "",
         f"- load: scenario `{req.scenario}`, {load}, {req.duration_s:g} s a pass",
-        f"- {req.rounds} round(s), the order rotated each round; the figures are medians",
+        f"- {req.rounds} round(s), the order rotated each round; the figures are medians; "
+        "each round: throughput over no profiler's in that round",
         f"- py-spy: attached, the on-CPU recorder alone, {req.sampling.rate} Hz, "
         f"{'--nonblocking' if req.sampling.nonblocking else 'pausing the service per sample'}, "
         "on the generator's core",
@@ -69,7 +70,7 @@ def run(req: ProfileRequest, folder: Path) -> str:
         one_pass(req, folder, n + 1, tool) for n in range(req.rounds) for tool in overhead.order(n)
     ]
     doc = overhead.document(samples, req.rounds)
-    table = overhead.table(doc["medians"], doc["cost"])
+    table = overhead.table(doc["medians"], doc["cost"], doc["round_ratios"])
     (folder / "overhead.md").write_text(_page(req, table, samples))
     (folder / "overhead.json").write_text(json.dumps(doc, indent=1) + "\n")
     base = doc["medians"][overhead.BASELINE]

@@ -71,12 +71,17 @@ def test_a_zero_baseline_gives_no_ratio_rather_than_a_crash() -> None:
     )
 
 
-def test_the_table_has_a_row_per_tool_with_its_cost() -> None:
+def test_round_ratios_compare_each_profiler_with_none_in_the_same_round() -> None:
+    ratios = overhead.round_ratios(_samples())
+    assert ratios == {"py-spy": [0.95, 1.1, 0.82], "yappi": [0.4, 0.47, 0.35]}
+
+
+def test_the_table_has_a_row_per_tool_with_its_cost_and_round_ratios() -> None:
     doc = overhead.document(_samples(), rounds=3)
-    table = overhead.table(doc["medians"], doc["cost"])
+    table = overhead.table(doc["medians"], doc["cost"], doc["round_ratios"])
     rows = table.splitlines()
     assert rows[0].startswith("| profiler | rps |")
-    assert rows[2] == "| none | 1000.0 | 5 | 25 | 1.00 | - |"
-    assert rows[3] == "| py-spy | 950.0 | 5.5 | 22 | 0.95 | 5.0% |"
-    assert rows[4] == "| yappi | 400.0 | 12 | 55 | 0.40 | 60.0% |"
+    assert rows[2] == "| none | 1000.0 | 5 | 25 | 1.00 | - | - |"
+    assert rows[3] == "| py-spy | 950.0 | 5.5 | 22 | 0.95 | 5.0% | 0.95, 1.10, 0.82 |"
+    assert rows[4] == "| yappi | 400.0 | 12 | 55 | 0.40 | 60.0% | 0.40, 0.47, 0.35 |"
     assert len(doc["passes"]) == 9
