@@ -74,7 +74,7 @@ def run(root: Path, name_a: str, name_b: str) -> Path:
         )
     started_at = runjson.now()
     folder = folders.new_folder(root, f"diff-{a.name}-vs-{b.name}")
-    pictures = []
+    pictures, numbers = [], {}
     for name in names:
         d = diff_lines(
             collapsed.read(a / f"{name}.collapsed"), collapsed.read(b / f"{name}.collapsed")
@@ -82,12 +82,12 @@ def run(root: Path, name_a: str, name_b: str) -> Path:
         svg, lines = folder / f"diff-{name}.svg", folder / f"diff-{name}.txt"
         svg.write_text(render_svg(d.lines, title(name, a.name, b.name, d)))
         lines.write_text("\n".join(d.lines) + "\n")
-        pictures.append(
-            {"title": f"diff {name}", "svg": svg.name, "lines": lines.name,
-             "total_a": d.total_a, "total_b": d.total_b, "scale_a": round(d.scale, 6)}
-        )  # fmt: skip
+        pictures.append({"title": f"diff {name}", "svg": svg.name, "lines": lines.name})
+        numbers[name] = {"total_a": d.total_a, "total_b": d.total_b, "scale_a": round(d.scale, 6)}
     meta_a, meta_b = runjson.read(a), runjson.read(b)
-    data = runjson.build("diff", None, started_at, pictures=pictures, a=a.name, b=b.name)
+    data = runjson.build(
+        "diff", None, started_at, pictures=pictures, a=a.name, b=b.name, stats=numbers
+    )
     data["tool"] = _shared("tool", meta_a, meta_b)
     data["scenario"] = _shared("scenario", meta_a, meta_b)
     runjson.write(folder, data)

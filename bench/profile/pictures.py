@@ -21,7 +21,8 @@ def make(
 ) -> dict[str, Any]:
     """Write `name.svg` and `name.speedscope.json` from `name.collapsed`; its run.json entry.
 
-    `keep_svg` keeps an SVG already there (the service draws its own yappi graphs).
+    The entry names files only (the index links each); `total` and `unit` go in run.json's
+    `stats`. `keep_svg` keeps an SVG already there (the service draws its own yappi graphs).
     """
     source = folder / f"{name}.collapsed"
     if not source.is_file():
@@ -40,6 +41,13 @@ def make(
         "svg": svg.name,
         "collapsed": source.name,
         "speedscope": scope.name,
-        "total": collapsed.total(stacks),
-        "unit": "samples" if unit != "microseconds" else "microseconds",
+    }
+
+
+def stats(folder: Path, name: str, unit: str, **more: Any) -> dict[str, Any]:
+    """run.json's `stats` of one picture: the total of its collapsed stacks, in `unit`."""
+    return {
+        "total": collapsed.total(collapsed.read(folder / f"{name}.collapsed")),
+        "unit": unit,
+        **more,
     }

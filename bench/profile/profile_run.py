@@ -32,18 +32,20 @@ def _pyspy(req: ProfileRequest, folder: Path) -> dict[str, Any]:
     started_at = runjson.now()
     outcome = pyspy_run.run(req, folder)
     per_sample_ms = 1000 / req.sampling.rate
-    drawn = []
+    drawn, numbers = [], {}
     for name, counts in outcome.counts.items():
         samples, errors = counts if counts else (None, None)
         svg_title = (
             f"{TITLES[name]}: {req.scenario}, {req.duration_s:g} s, {outcome.mode}, "
             f"{samples} samples at {req.sampling.rate} Hz, {errors} errors"
         )
-        entry = pictures.make(folder, name, TITLES[name], svg_title, "milliseconds", per_sample_ms)
-        drawn.append({**entry, "samples": samples, "errors": errors})
+        drawn.append(
+            pictures.make(folder, name, TITLES[name], svg_title, "milliseconds", per_sample_ms)
+        )
+        numbers[name] = pictures.stats(folder, name, "samples", samples=samples, errors=errors)
     return runjson.build(
         "profile", req, started_at, outcome.result.report.stats.total, outcome.mode, drawn,
-        load_reports(folder, folder), sample_rate=req.sampling.rate,
+        load_reports(folder, folder), stats=numbers, sample_rate=req.sampling.rate,
         native=req.sampling.native, gil=req.sampling.gil, nonblocking=req.sampling.nonblocking,
     )  # fmt: skip
 
@@ -51,11 +53,12 @@ def _pyspy(req: ProfileRequest, folder: Path) -> dict[str, Any]:
 def _yappi(req: ProfileRequest, folder: Path) -> dict[str, Any]:
     started_at = runjson.now()
     passes = yappi_run.run(req, folder)
-    drawn, reports, per_pass = [], [], []
+    drawn, reports, per_pass, numbers = [], [], [], {}
     for p in passes:
         name, title = f"yappi-{p.clock}", f"yappi {p.clock}"
         svg_title = f"yappi, {p.clock} clock: {req.scenario}, {req.duration_s:g} s (µs)"
         drawn.append(pictures.make(folder, name, title, svg_title, "microseconds", 1.0, True))
+        numbers[name] = pictures.stats(folder, name, "microseconds")
         reports += yappi_run.reports(p.clock)
         label = f" ({p.clock} pass)" if len(passes) > 1 else ""
         reports += load_reports(folder, p.load_folder, label)
@@ -65,7 +68,7 @@ def _yappi(req: ProfileRequest, folder: Path) -> dict[str, Any]:
         )
     return runjson.build(
         "profile", req, started_at, passes[0].result.report.stats.total, None, drawn, reports,
-        clocks=list(req.clocks), passes=per_pass,
+        stats=numbers, clocks=list(req.clocks), passes=per_pass,
     )  # fmt: skip
 
 
@@ -84,7 +87,12 @@ def summary(folder: Path, data: dict[str, Any]) -> list[str]:
         f"{data['failures']} failures"
     ]
     for p in data["pictures"]:
-        counts = f": {p['samples']} samples, {p['errors']} errors" if "samples" in p else ""
+        numbers = data["stats"].get(Path(p["collapsed"]).stem, {})
+        counts = (
+            f": {numbers['samples']} samples, {numbers['errors']} errors"
+            if "samples" in numbers
+            else ""
+        )
         lines.append(f"profile: {p['title']} -> {p['svg']}{counts}")
     if data["pictures"]:
         first = data["pictures"][0]

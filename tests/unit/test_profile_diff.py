@@ -86,7 +86,14 @@ def test_a_diff_folder_holds_an_svg_per_common_picture_and_its_run_json(tmp_path
     meta = json.loads((folder / "run.json").read_text())
     assert meta["kind"] == "diff"
     assert meta["tool"] == "py-spy"
-    assert [p["svg"] for p in meta["pictures"]] == ["diff-pyspy-oncpu.svg"]
+    assert meta["pictures"] == [
+        {
+            "title": "diff pyspy-oncpu",
+            "svg": "diff-pyspy-oncpu.svg",
+            "lines": "diff-pyspy-oncpu.txt",
+        }
+    ]
+    assert meta["stats"]["pyspy-oncpu"] == {"total_a": 40, "total_b": 80, "scale_a": 2.0}
 
 
 def test_an_unknown_run_is_named_with_the_latest_ones(tmp_path: Path) -> None:

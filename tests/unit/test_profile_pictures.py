@@ -18,9 +18,17 @@ STACKS = "main (server.py);_execute (tornado/web.py);create (taskservice/service
 def test_a_picture_gets_its_svg_and_speedscope_file_and_entry(tmp_path: Path) -> None:
     (tmp_path / "pyspy-oncpu.collapsed").write_text(STACKS)
     entry = pictures.make(tmp_path, "pyspy-oncpu", "py-spy on-CPU", "t", "milliseconds", 10.0)
-    assert entry["svg"] == "pyspy-oncpu.svg"
-    assert entry["collapsed"] == "pyspy-oncpu.collapsed"
-    assert entry["total"] == 7
+    assert entry == {
+        "title": "py-spy on-CPU",
+        "svg": "pyspy-oncpu.svg",
+        "collapsed": "pyspy-oncpu.collapsed",
+        "speedscope": "pyspy-oncpu.speedscope.json",
+    }  # files only: the index links every one
+    assert pictures.stats(tmp_path, "pyspy-oncpu", "samples", errors=1) == {
+        "total": 7,
+        "unit": "samples",
+        "errors": 1,
+    }
     svg = (tmp_path / entry["svg"]).read_text()
     assert "taskservice/service.py" in svg
     assert "tornado/web.py" in svg
