@@ -105,6 +105,32 @@ def test_launch_mode_records_one_on_cpu_picture(launched: tuple[Path, dict[str, 
     assert not (folder / "pyspy-idle.svg").exists()
 
 
+# The harness with py-spy's probe answering as it does in Docker without SYS_PTRACE: being root
+# here, the test cannot be refused for real.
+REFUSED = """
+import sys
+from bench.profile import cli, pyspy, pyspy_run
+from tests.unit.test_profile_pyspy import DOCKER
+pyspy_run.pyspy.probe = lambda exe, pid, timeout=30.0: pyspy.classify(DOCKER, 0, None)
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_refused_ptrace_says_the_fix_in_one_line_and_falls_back_to_launch(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", REFUSED, "--tool", "py-spy", "--duration", "2", "--users", "4",
+         "--profiles", str(tmp_path)],
+        cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    folder, run = finished(result, tmp_path)
+    refusals = [line for line in result.stderr.splitlines() if "may not attach" in line]
+    assert len(refusals) == 1
+    assert "--cap-add SYS_PTRACE" in refusals[0]
+    assert "falling back to launch mode" in refusals[0]
+    assert run["mode"] == "launch"
+    assert "taskservice/" in (folder / "pyspy-oncpu.svg").read_text()
+
+
 def test_a_diff_of_two_runs_draws_the_pictures_they_share(
     root: Path, attached: tuple[Path, dict[str, Any]], launched: tuple[Path, dict[str, Any]]
 ) -> None:
