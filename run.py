@@ -125,6 +125,12 @@ def soak(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 @target(configure=None)
+def profile(args: argparse.Namespace, extra: list[str]) -> int:
+    """Flame graphs of the service under load (py-spy or yappi), diffs, overhead (see --help)."""
+    return _exec_harness("bench.profile", extra)
+
+
+@target(configure=None)
 def profiles(args: argparse.Namespace, extra: list[str]) -> int:
     """Regenerate profiles/index.html and print its path; --serve serves it on 127.0.0.1."""
     return _exec_harness("bench.profile.serve", extra)

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,13 +74,22 @@ def started(
     config: Path = LOAD_CONFIG,
     cores: tuple[int, ...] | None = None,
     timeout: float = 30.0,
+    extra_args: Sequence[str] = (),
+    prefix: Sequence[str] = (),
+    stop_signal: int = signal.SIGTERM,
+    stop_wait: float = 20.0,
 ) -> Iterator[Service]:
-    """Run the service until the block ends; its console output goes to `log`."""
+    """Run the service until the block ends; its console output goes to `log`.
+
+    `extra_args` go to the server after the harness's own flags. `prefix` runs the server under
+    another program (a profiler that launches it): `Service.pid` is then that program's, and
+    `stop_signal` is what asks it to finish, `stop_wait` how long it may take.
+    """
     workdir = Path(tempfile.mkdtemp(prefix="taskservice-load-"))
     port = free_port()
     store_url = store or f"sqlite:///{workdir}/tasks.db"  # workdir is absolute: four slashes
-    cmd = [*cpus.prefix(cores), sys.executable, str(SERVER), "--port", str(port)]
-    cmd += ["--config", str(config), "--store", store_url]
+    cmd = [*prefix, *cpus.prefix(cores), sys.executable, str(SERVER), "--port", str(port)]
+    cmd += ["--config", str(config), "--store", store_url, *extra_args]
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         # A session of its own: a Ctrl-C at the terminal reaches the harness, which stops the
@@ -98,5 +107,5 @@ def started(
             time.sleep(0.05)
         yield Service(f"http://127.0.0.1:{port}", proc.pid, store_url)
     finally:
-        stop_process(proc)
+        stop_process(proc, stop_signal, stop_wait)
         shutil.rmtree(workdir, ignore_errors=True)

@@ -1,1 +1,1 @@
-"""Profiling under load (issue 5): run folders of flame graphs, and the index that lists them."""
+"""`./run.py profile` and `./run.py profiles`: flame graphs under load, diffs, overhead, the index."""

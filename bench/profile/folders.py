@@ -1,0 +1,33 @@
+"""Run folders under the profiles root: a fresh one per run, and finding a finished one by name."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+
+class RunNotFound(LookupError):
+    """No run folder by that name; the message lists the latest ones."""
+
+
+def new_folder(root: Path, name: str) -> Path:
+    """`root/<YYYYmmdd-HHMMSS>-<name>/`, made afresh; a suffix keeps same-second runs apart."""
+    stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
+    for n in range(1, 100):
+        folder = root / (stem if n == 1 else f"{stem}-{n}")
+        try:
+            folder.mkdir(parents=True)
+            return folder
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"too many runs named {stem} in {root}")
+
+
+def find_run(root: Path, name: str) -> Path:
+    """A run folder (one holding run.json) named by its path or by its name under `root`."""
+    for candidate in (Path(name), root / name):
+        if (candidate / "run.json").is_file():
+            return candidate
+    runs = sorted(p.parent.name for p in root.glob("*/run.json")) if root.is_dir() else []
+    latest = ", ".join(runs[-3:]) or "none yet"
+    raise RunNotFound(f"no profile run {name!r} under {root} (latest: {latest})")

@@ -1,0 +1,148 @@
+"""py-spy against the service under load: attached (two recorders at once), or launching it."""
+
+from __future__ import annotations
+
+import math
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.load import cpus
+from bench.load.runner import GRACE_S, RunResult
+from bench.profile import pyspy, session
+from bench.profile.options import ProfileRequest
+from bench.profile.pyspy import IDLE, ONCPU
+from bench.profile.session import ProfileError
+
+READY_S = 20.0
+"""How long a recorder may take to attach before the run gives up."""
+
+
+@dataclass
+class Recorder:
+    """One `py-spy record --pid` process, its console output in `log`."""
+
+    name: str
+    cmd: list[str]
+    log: Path
+    proc: subprocess.Popen[bytes] | None = None
+    counts: tuple[int, int] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                self.cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def wait_sampling(self, timeout: float = READY_S) -> None:
+        """Return once py-spy says it samples; ProfileError if it exits or takes too long."""
+        assert self.proc is not None
+        deadline = time.monotonic() + timeout
+        while "Sampling process" not in self.log.read_text(errors="replace"):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                tail = self.log.read_text(errors="replace").strip().splitlines()[-1:]
+                raise ProfileError(f"py-spy ({self.name}) did not start: {''.join(tail)}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """SIGINT: py-spy stops sampling and writes its file; then read its sample count."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.counts = pyspy.counts(self.log.read_text(errors="replace"))
+
+
+@contextmanager
+def recording(recorders: list[Recorder]) -> Iterator[None]:
+    """Every recorder sampling for the length of the block, and stopped after it."""
+    try:
+        for recorder in recorders:
+            recorder.start()
+        for recorder in recorders:
+            recorder.wait_sampling()
+        yield
+    finally:
+        for recorder in recorders:
+            recorder.stop()
+
+
+@dataclass
+class Outcome:
+    """A py-spy pass: the load's result, how py-spy got in, and samples/errors per picture."""
+
+    result: RunResult
+    mode: str
+    counts: dict[str, tuple[int, int] | None] = field(default_factory=dict)
+
+
+def _bound(req: ProfileRequest) -> int:
+    return math.ceil(req.duration_s + GRACE_S + 30)
+
+
+def _record(req: ProfileRequest, exe: str, name: str, folder: Path, pid: int | None) -> list[str]:
+    # py-spy pauses the service for every sample and walks its stacks: on the service's core it
+    # would take CPU from the very thing it measures. On the generator's core it competes with
+    # locust instead, which the run's generator-bound warning reports.
+    generator = req.pinning.generator if req.pinning else None
+    output = folder / f"{name}.collapsed"
+    cmd = pyspy.record(exe, req.sampling, output, name == IDLE, pid, _bound(req))
+    return [*cpus.prefix(generator), *cmd]
+
+
+def attach(
+    req: ProfileRequest, folder: Path, names: tuple[str, ...] = (ONCPU, IDLE)
+) -> Outcome | None:
+    """Recorders attached to the running service; None (after one line) when ptrace is refused."""
+    exe = pyspy.executable()
+    with session.service(req, folder / "server.log") as svc:
+        failure = pyspy.probe(exe, svc.pid)
+        if failure is not None:
+            if failure.kind != "ptrace":
+                raise ProfileError(failure.line())
+            print(failure.line(), file=sys.stderr, flush=True)
+            return None
+        recorders = [
+            Recorder(name, _record(req, exe, name, folder, svc.pid), folder / f"{name}.log")
+            for name in names
+        ]
+        with recording(recorders):
+            result = session.drive(req, svc, folder)
+    return Outcome(result, "attach", {r.name: r.counts for r in recorders})
+
+
+def launch(req: ProfileRequest, folder: Path) -> Outcome:
+    """py-spy starts the service and records it; one picture only, killed with it at the end."""
+    exe = pyspy.executable()
+    name = IDLE if req.idle else ONCPU
+    which = "wall time including idle" if req.idle else "on-CPU (--idle: wall including idle)"
+    print(
+        f"profile: launch mode: py-spy starts the service, so one recorder only: {which}; "
+        "it kills the service when it stops",
+        file=sys.stderr,
+        flush=True,
+    )
+    prefix = [*_record(req, exe, name, folder, None), "--"]
+    log = folder / "server.log"  # py-spy's own lines land here too, after the server's
+    with session.service(req, log, prefix=prefix, stop_signal=signal.SIGINT, stop_wait=60) as svc:
+        result = session.drive(req, svc, folder)
+    return Outcome(result, "launch", {name: pyspy.counts(log.read_text(errors="replace"))})
+
+
+def run(req: ProfileRequest, folder: Path) -> Outcome:
+    """Attach, unless --launch or ptrace is refused; then launch."""
+    if not req.launch:
+        outcome = attach(req, folder)
+        if outcome is not None:
+            return outcome
+    return launch(req, folder)

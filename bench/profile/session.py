@@ -1,0 +1,85 @@
+"""One pass of load against a service the harness starts: the service, seeding, locust.
+
+The service runs on the first core. Locust is started with `--host` (the service is ours, not
+run_headless's), so run_headless does not pin it: the harness pins itself to the other cores
+instead, and locust inherits that.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench.load import runner, seed
+from bench.load.cpus import Pinning
+from bench.load.runner import RunResult
+from bench.load.scenarios import SCENARIOS
+from bench.load.service import Service, started
+from bench.profile.options import ProfileRequest
+
+
+class ProfileError(RuntimeError):
+    """The run cannot go on; the message says why, in one line."""
+
+
+def pin_harness(pinning: Pinning | None) -> None:
+    """Keep the harness, and so locust and py-spy, off the service's core."""
+    if pinning is not None:
+        os.sched_setaffinity(0, pinning.generator)
+
+
+@contextmanager
+def service(
+    req: ProfileRequest,
+    log: Path,
+    extra_args: Sequence[str] = (),
+    prefix: Sequence[str] = (),
+    stop_signal: int = signal.SIGTERM,
+    stop_wait: float = 20.0,
+) -> Iterator[Service]:
+    """The service on its own core, healthy and seeded for the scenario, until the block ends."""
+    cores = req.pinning.server if req.pinning else None
+    with started(
+        log, config=req.config, cores=cores, extra_args=extra_args, prefix=prefix,
+        stop_signal=stop_signal, stop_wait=stop_wait,
+    ) as svc:  # fmt: skip
+        # Seed before any profiler starts, so the pictures hold the load alone.
+        if count := SCENARIOS[req.scenario].seed:
+            seed.ensure_stored(svc.url, count)
+        yield svc
+
+
+def drive(req: ProfileRequest, svc: Service, folder: Path) -> RunResult:
+    """The scenario's load against `svc`, headless, its locust reports written into `folder`."""
+    result = runner.run_headless(req.load_options(svc.url, folder))
+    _note(req, folder / "summary.md")
+    total = result.report.stats.total
+    if total.requests == 0:
+        raise ProfileError(
+            f"no requests were made (locust exit {result.locust_exit}); see {folder}"
+        )
+    if total.failures:
+        print(
+            f"profile: WARNING {total.failures} of {total.requests} requests failed; "
+            f"see {folder / 'report.html'}",
+            file=sys.stderr,
+        )
+    return result
+
+
+def _note(req: ProfileRequest, summary: Path) -> None:
+    """Say in the load summary who started the service and where each side ran: run_headless
+    only knows it was handed a --host."""
+    if not summary.is_file():
+        return
+    pinning = req.pinning.describe() if req.pinning else "none"
+    with summary.open("a") as out:
+        out.write(
+            "\n## Profiling\n\n"
+            f"- the service was started by `./run.py profile` (the `--host` above); "
+            f"pinning: {pinning} (locust inherits the harness's cores)\n"
+        )
