@@ -1,1 +1,1 @@
-"""`./run.py profile` and `./run.py profiles`: flame graphs under load, diffs, overhead, the index."""
+"""`./run.py profile` and `./run.py profiles`: flame graphs under load, diffs, overhead, index."""
