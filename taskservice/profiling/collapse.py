@@ -43,14 +43,25 @@ class _Route:
         self.floor = MIN_SECONDS
 
     def roots(self) -> dict[int, float]:
-        """Each pit's time not covered by its callers in this route: entered from outside."""
-        mine = [pit for pit in self.pits.values() if pit.tag == self.tag]
-        called: dict[int, float] = defaultdict(float)
-        for pit in mine:
+        """Each pit's time not covered by its callers in this route: entered from outside.
+
+        A recursive cycle (a -> b -> a) is entered through its member with the most time, whose
+        total holds the others' already.
+        """
+        mine = {pit.index: pit for pit in self.pits.values() if pit.tag == self.tag}
+        cycle = _components({i: [c for c, _ in p.children if c in mine] for i, p in mine.items()})
+        called: dict[int, float] = defaultdict(float)  # by component: time from outside it
+        for pit in mine.values():
             for child, seconds in pit.children:
-                if child != pit.index and self._ours(child):
-                    called[child] += seconds
-        return {p.index: p.ttot - called[p.index] for p in mine if p.ttot > called[p.index]}
+                if child in mine and cycle[child] != cycle[pit.index]:
+                    called[cycle[child]] += seconds
+        entry: dict[int, Pit] = {}  # by component: its member with the most time
+        for index, pit in mine.items():
+            best = entry.get(cycle[index])
+            if best is None or pit.ttot > best.ttot:
+                entry[cycle[index]] = pit
+        found = {pit.index: pit.ttot - called[c] for c, pit in entry.items()}
+        return {index: seconds for index, seconds in found.items() if seconds > 0}
 
     def collapse(self, route: str) -> None:
         """Add this route's stacks, each starting with the route's name, to the totals."""
@@ -95,3 +106,39 @@ class _Route:
     def _add(self, stack: str, seconds: float) -> None:
         if seconds >= self.floor:
             self.totals[stack] += seconds
+
+
+def _components(graph: dict[int, list[int]]) -> dict[int, int]:
+    """Strongly connected components (Kosaraju, without recursion): node -> component id."""
+    order: list[int] = []
+    seen: set[int] = set()
+    for start in graph:
+        if start in seen:
+            continue
+        seen.add(start)
+        stack = [(start, iter(graph[start]))]
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                order.append(node)
+            elif child not in seen:
+                seen.add(child)
+                stack.append((child, iter(graph[child])))
+    reverse: dict[int, list[int]] = defaultdict(list)
+    for node, callees in graph.items():
+        for callee in callees:
+            reverse[callee].append(node)
+    component: dict[int, int] = {}
+    for start in reversed(order):
+        if start in component:
+            continue
+        component[start] = start
+        todo = [start]
+        while todo:
+            for caller in reverse[todo.pop()]:
+                if caller not in component:
+                    component[caller] = start
+                    todo.append(caller)
+    return component

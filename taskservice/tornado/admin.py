@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from typing import Any
 
@@ -14,6 +15,7 @@ from taskservice.tornado.app import NotFoundHandler, log_request
 from taskservice.tornado.debug import ProfileHandler, TasksHandler
 from taskservice.tornado.inflight import InFlight
 from taskservice.tornado.tagging import TaggedApplication
+from taskservice.utils.logutils import log_event
 
 
 class AdminNotFoundHandler(NotFoundHandler):
@@ -45,3 +47,28 @@ def make_admin_app(
         inflight=InFlight(),
         yappi_session=session or YappiSession(),
     )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address reaches only this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # another host name: it may resolve anywhere
+
+
+def warn_if_exposed(config: Config) -> None:
+    """Log a WARNING when the debug endpoints listen on an address other machines can reach."""
+    if config.admin_debug and not is_loopback(config.admin_host):
+        why = "the debug endpoints answer anyone who can reach this address"
+        logger = logging.getLogger("taskservice")
+        log_event(
+            logger,
+            logging.WARNING,
+            "ADMIN_DEBUG_EXPOSED",
+            {},
+            admin_host=config.admin_host,
+            why=why,
+        )

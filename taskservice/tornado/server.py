@@ -20,7 +20,6 @@ if __package__ in (None, ""):
 
 import argparse
 import asyncio
-import ipaddress
 import logging
 import socket
 
@@ -33,7 +32,7 @@ from taskservice.profiling import OutputError
 from taskservice.profiling.wholerun import WholeRunProfile
 from taskservice.service import TodoListService
 from taskservice.store import make_store
-from taskservice.tornado.admin import make_admin_app
+from taskservice.tornado.admin import make_admin_app, warn_if_exposed
 from taskservice.tornado.app import make_app
 from taskservice.tornado.connections import GuardedHTTPServer
 from taskservice.tornado.shutdown import STOP_SIGNALS, close_admin, drain, exit_on_next_signal
@@ -147,25 +146,9 @@ async def serve(config: config_mod.Config) -> int:
         fields["admin_port"] = admin_sockets[0].getsockname()[1]
     if profile is not None:
         fields["yappi"] = profile.clock
-    log_event(
-        logger,
-        logging.INFO,
-        "STARTING",
-        {},
-        service_name=config.service_name,
-        **fields,
-        store=config.store_url,
-    )
-    if config.admin_debug and not is_loopback(config.admin_host):
-        why = "the debug endpoints answer anyone who can reach this address"
-        log_event(
-            logger,
-            logging.WARNING,
-            "ADMIN_DEBUG_EXPOSED",
-            {},
-            admin_host=config.admin_host,
-            why=why,
-        )
+    fields["store"] = config.store_url
+    log_event(logger, logging.INFO, "STARTING", {}, service_name=config.service_name, **fields)
+    warn_if_exposed(config)
     await stop.wait()
     exit_on_next_signal(loop)  # a second signal during the drain means: stop now
     await drain(server, app.settings["inflight"], store, config.shutdown_timeout_s)
@@ -186,16 +169,6 @@ def _listen(
         for sock in opened or []:
             sock.close()
         raise StartupError(f"cannot listen on {host}:{port}: {e.strerror}") from None
-
-
-def is_loopback(host: str) -> bool:
-    """Whether a host name or address reaches only this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False  # another host name: it may resolve anywhere
 
 
 def make_http_server(config: config_mod.Config, app: tornado.web.Application) -> GuardedHTTPServer:
