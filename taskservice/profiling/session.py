@@ -44,7 +44,7 @@ class YappiSession:
             yappi.set_clock_type(clock)
             yappi.set_tag_callback(current_tag)
             # builtins=False: C calls (sqlite3's execute, select) count as their caller's own
-            # time; tracing each one would cost more than the rest together.
+            # time, rather than each paying for a trace event of its own.
             yappi.start(builtins=False, profile_threads=True)
         except BaseException:
             _RUNNING.release()
