@@ -48,6 +48,12 @@ class Config:
     shutdown_timeout_s: float = 10.0
     store_url: str = DEFAULT_STORE_URL
     debug: bool = False
+    admin_host: str = "127.0.0.1"
+    admin_port: int | None = None  # None: no admin listener at all; 0: a free port
+    admin_debug: bool = False  # /debug/profile and /debug/tasks on the admin listener
+    profiling_yappi: bool = False  # profile the whole run with yappi
+    profiling_clock: str = "wall"
+    profiling_output: str | None = None  # None: yappi-<pid> in the working directory
     logging: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_LOGGING))
 
     def with_overrides(self, **overrides: Any) -> Config:
@@ -56,11 +62,13 @@ class Config:
 
 
 _HEADERS: Final = "1024 to 2**20"
+_PORTS: Final = "an integer from 0 to 65535"
+_DIR: Final = "a folder name"
 # Each config key: (dotted path, Config field, type, check, what the check wants).
 _KEYS: Final = (
     ("service.name", "service_name", str, lambda v: bool(v.strip()), "a non-empty string"),
     ("server.host", "host", str, lambda v: bool(v.strip()), "a host name or address"),
-    ("server.port", "port", int, lambda v: 0 <= v <= 65535, "an integer from 0 to 65535"),
+    ("server.port", "port", int, lambda v: 0 <= v <= 65535, _PORTS),
     ("server.max_body_bytes", "max_body_bytes", int, lambda v: 1 <= v <= 2**30, "1 to 2**30"),
     ("server.max_header_bytes", "max_header_bytes", int, lambda v: 1024 <= v <= 2**20, _HEADERS),
     ("server.header_timeout", "header_timeout_s", float, lambda v: 0 < v <= 3600, "0 to 3600"),
@@ -68,8 +76,15 @@ _KEYS: Final = (
     ("server.body_timeout", "body_timeout_s", float, lambda v: 0 < v <= 3600, "0 to 3600"),
     ("server.shutdown_timeout", "shutdown_timeout_s", float, lambda v: 0 < v <= 3600, "0 to 3600"),
     ("store.url", "store_url", str, lambda v: True, "a store URL"),
+    ("admin.host", "admin_host", str, lambda v: bool(v.strip()), "a host name or address"),
+    ("admin.port", "admin_port", int, lambda v: v is None or 0 <= v <= 65535, _PORTS),
+    ("admin.debug", "admin_debug", bool, lambda v: True, "true or false"),
+    ("profiling.yappi", "profiling_yappi", bool, lambda v: True, "true or false"),
+    ("profiling.clock", "profiling_clock", str, lambda v: v in ("wall", "cpu"), "wall or cpu"),
+    ("profiling.output", "profiling_output", str, lambda v: v is None or bool(v.strip()), _DIR),
 )
-_SECTIONS: Final = {"service", "server", "store", "logging"}
+_MAPPED: Final = ("service", "server", "store", "admin", "profiling")
+_SECTIONS: Final = {*_MAPPED, "logging"}
 
 
 def parse(data: object, source: str = "config") -> Config:
@@ -80,7 +95,7 @@ def parse(data: object, source: str = "config") -> Config:
         raise ConfigError(f"{source}: expected a mapping at the top level")
     _reject_unknown(data, _SECTIONS, "")
     sections: dict[str, dict[Any, Any]] = {}
-    for section in ("service", "server", "store"):
+    for section in _MAPPED:
         sub = data.get(section)
         sub = {} if sub is None else sub  # an empty section in YAML reads as None
         if not isinstance(sub, dict):
@@ -109,6 +124,11 @@ def validate(config: Config) -> Config:
         make_store(config.store_url)
     except ValueError as e:
         raise ConfigError(f"store.url: {e}") from None
+    if config.admin_port is not None and config.admin_port == config.port != 0:
+        raise ConfigError(f"admin.port: must differ from server.port ({config.port})")
+    if config.admin_debug and config.admin_port is None:
+        # The debug endpoints are never served on the public listener.
+        raise ConfigError("admin.debug: needs admin.port, the listener the endpoints are served on")
     return config
 
 
@@ -147,6 +167,6 @@ def _reject_unknown(mapping: dict[Any, Any], known: set[str], prefix: str) -> No
 def _coerce(path: str, value: object, typ: type, want: str) -> Any:
     # YAML reads 10 as int, where a float is wanted that is fine; a bool is never a number.
     accepted = (int, float) if typ is float else (typ,)
-    if isinstance(value, bool) or not isinstance(value, accepted):
+    if (isinstance(value, bool) and typ is not bool) or not isinstance(value, accepted):
         raise ConfigError(f"{path}: expected {want}, got {value!r}")
     return typ(value)

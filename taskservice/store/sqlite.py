@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import sqlite3
 from collections.abc import Callable, Set
 from concurrent.futures import ThreadPoolExecutor
@@ -80,8 +81,11 @@ class SqliteStore:
         if self._executor is None:
             raise StoreError("sqlite store is not open")
         loop = asyncio.get_running_loop()
+        # Run in the caller's context, as asyncio.to_thread does: the store thread's work then
+        # counts under the request's route when profiling.
+        context = contextvars.copy_context()
         try:
-            return await loop.run_in_executor(self._executor, self._run, fn)
+            return await loop.run_in_executor(self._executor, context.run, self._run, fn)
         except sqlite3.Error as e:
             raise StoreError(f"sqlite store {self.path}: {e}") from e
 

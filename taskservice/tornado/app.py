@@ -15,10 +15,13 @@ from taskservice.service import TodoListService
 from taskservice.tornado.basehandler import JSON_CONTENT_TYPE, BaseHandler
 from taskservice.tornado.etags import etag_for, parse_if_match
 from taskservice.tornado.inflight import InFlight
+from taskservice.tornado.tagging import TaggedApplication
 
 
 class TodoListHandler(BaseHandler):
     """`GET /tasks` lists one page of tasks; `POST /tasks` creates one."""
+
+    ROUTE = "/tasks"
 
     async def get(self) -> None:
         request = parse_page_query(self.request.query_arguments)
@@ -38,6 +41,8 @@ class TodoListHandler(BaseHandler):
 
 class TaskHandler(BaseHandler):
     """`GET`, `PUT` and `DELETE` one task by id; the ETag is the task's version."""
+
+    ROUTE = "/tasks/{id}"
 
     _etag: str | None = None
 
@@ -74,6 +79,8 @@ class TaskHandler(BaseHandler):
 class HealthHandler(BaseHandler):
     """`GET /healthz` (or `HEAD`, which many load balancers send): the process is up and serving."""
 
+    ROUTE = "/healthz"
+
     def get(self) -> None:
         self.write_json({"status": "ok"})
 
@@ -84,6 +91,8 @@ class HealthHandler(BaseHandler):
 
 class OpenApiHandler(BaseHandler):
     """`GET /openapi.json`: the API's OpenAPI 3.1 description, rendered once by make_app."""
+
+    ROUTE = "/openapi.json"
 
     def compute_etag(self) -> str | None:
         """A hash of the document, which never changes while the server runs."""
@@ -121,7 +130,8 @@ class NotFoundHandler(BaseHandler):
     get = head = post = put = delete = patch = options = not_found
 
 
-def _log_request(handler: tornado.web.RequestHandler) -> None:
+def log_request(handler: tornado.web.RequestHandler) -> None:
+    """Tornado's log_function: the canonical RESPONSE line of our handlers."""
     if isinstance(handler, BaseHandler):
         handler.log_response()
 
@@ -139,11 +149,11 @@ def make_app(config: Config, service: TodoListService) -> tornado.web.Applicatio
         tornado.web.url(r"/healthz", HealthHandler, args, name="/healthz"),
         tornado.web.url(r"/openapi\.json", OpenApiHandler, args, name="/openapi.json"),
     ]
-    return tornado.web.Application(
+    return TaggedApplication(
         routes,
         default_handler_class=NotFoundHandler,
         default_handler_args=args,
-        log_function=_log_request,
+        log_function=log_request,
         inflight=InFlight(),
         openapi_json=document,
         openapi_etag=f'"{hashlib.sha256(document).hexdigest()[:32]}"',

@@ -8,7 +8,7 @@ import logging
 import re
 import traceback
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import tornado.web
 from tornado.httputil import HTTPInputError
@@ -19,6 +19,7 @@ from taskservice.errors import StoreError, TaskNotFound, ValidationError, Versio
 from taskservice.service import TodoListService, new_task_id
 from taskservice.tornado.framing import declared_body_length
 from taskservice.tornado.inflight import InFlight
+from taskservice.tornado.tagging import UNMATCHED
 from taskservice.utils.logutils import bind_context, log_event, log_response
 
 JSON_CONTENT_TYPE: Final = "application/json; charset=UTF-8"
@@ -50,6 +51,7 @@ def display_uri(uri: str) -> str:
 class BaseHandler(tornado.web.RequestHandler):
     """Every handler's common ground; subclasses only translate HTTP to service calls."""
 
+    ROUTE: ClassVar[str] = UNMATCHED  # the route template, as requests are tagged for profiling
     _req_id: str | None = None
 
     def initialize(self, service: TodoListService, config: Config, logger: logging.Logger) -> None:

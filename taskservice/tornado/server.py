@@ -21,17 +21,21 @@ if __package__ in (None, ""):
 import argparse
 import asyncio
 import logging
+import socket
 
 import tornado.netutil
 import tornado.web
 
 from taskservice import config as config_mod
 from taskservice.errors import StoreError
+from taskservice.profiling import OutputError
+from taskservice.profiling.wholerun import WholeRunProfile
 from taskservice.service import TodoListService
 from taskservice.store import make_store
+from taskservice.tornado.admin import make_admin_app, warn_if_exposed
 from taskservice.tornado.app import make_app
 from taskservice.tornado.connections import GuardedHTTPServer
-from taskservice.tornado.shutdown import STOP_SIGNALS, drain, exit_on_next_signal
+from taskservice.tornado.shutdown import STOP_SIGNALS, close_admin, drain, exit_on_next_signal
 from taskservice.utils.logutils import log_event
 
 EXIT_STARTUP: int = 2
@@ -52,7 +56,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--port", type=int, help="port to listen on (default 8080; 0 picks a free one)")
     p.add_argument("--store", help="store URL: memory:// or sqlite:///PATH (overrides store.url)")
     p.add_argument("--debug", action="store_true", default=None, help="add traces to errors")
+    admin = p.add_argument_group("admin listener (off unless a port is given)")
+    admin.add_argument("--admin-port", type=int, help="admin port (0 picks a free one)")
+    admin.add_argument(
+        "--admin-debug",
+        action="store_true",
+        default=None,
+        help="serve /debug/profile and /debug/tasks on the admin listener",
+    )
+    yappi = p.add_argument_group("whole-run profiling with yappi (files written at shutdown)")
+    yappi.add_argument("--yappi", action="store_true", default=None, help="profile the whole run")
+    yappi.add_argument("--yappi-clock", choices=("wall", "cpu"), help="yappi's clock (wall)")
+    yappi.add_argument("--yappi-output", help="folder for the files (default yappi-<pid>)")
     return p.parse_args(argv)
+
+
+# The flag that overrides each config key, to name in an error when the flag was given.
+_FLAGS = {
+    "store.url": ("--store", "store"),
+    "server.port": ("--port", "port"),
+    "server.host": ("--host", "host"),
+    "admin.port": ("--admin-port", "admin_port"),
+    "admin.debug": ("--admin-debug", "admin_debug"),
+    "profiling.output": ("--yappi-output", "yappi_output"),
+}
 
 
 def build_config(args: argparse.Namespace) -> config_mod.Config:
@@ -60,13 +87,23 @@ def build_config(args: argparse.Namespace) -> config_mod.Config:
     base = config_mod.load(args.config) if args.config else config_mod.Config()
     try:
         return base.with_overrides(
-            host=args.host, port=args.port, debug=args.debug, store_url=args.store
+            host=args.host,
+            port=args.port,
+            debug=args.debug,
+            store_url=args.store,
+            admin_port=args.admin_port,
+            admin_debug=args.admin_debug,
+            profiling_yappi=args.yappi,
+            profiling_clock=args.yappi_clock,
+            profiling_output=args.yappi_output,
         )
     except config_mod.ConfigError as e:
         # Name the flag the user typed rather than the config key it overrides.
-        flags = {"store.url": "--store", "server.port": "--port", "server.host": "--host"}
         key, _, rest = str(e).partition(":")
-        raise config_mod.ConfigError(f"{flags.get(key, key)}:{rest}") from None
+        flag, dest = _FLAGS.get(key, (key, ""))
+        raise config_mod.ConfigError(
+            f"{flag if getattr(args, dest, None) is not None else key}:{rest}"
+        ) from None
 
 
 async def serve(config: config_mod.Config) -> int:
@@ -77,26 +114,61 @@ async def serve(config: config_mod.Config) -> int:
     loop = asyncio.get_running_loop()
     for sig in STOP_SIGNALS:
         loop.add_signal_handler(sig, stop.set)
+    profile = WholeRunProfile.from_config(config)
+    if profile is not None:
+        try:
+            profile.check()
+        except OutputError as e:
+            raise StartupError(str(e)) from None
     store = make_store(config.store_url)
     try:
         await store.open()
     except StoreError as e:
         raise StartupError(str(e)) from None
-    app = make_app(config, TodoListService(store))
+    service = TodoListService(store)
+    app = make_app(config, service)
     server = make_http_server(config, app)
+    admin_app = make_admin_app(config, service) if config.admin_port is not None else None
     try:
-        sockets = tornado.netutil.bind_sockets(config.port, config.host)
-    except OSError as e:
+        sockets = _listen(config.host, config.port)
+        admin_sockets = _listen(config.admin_host, config.admin_port, sockets) if admin_app else []
+    except StartupError:
         await store.close()
-        raise StartupError(f"cannot listen on {config.host}:{config.port}: {e.strerror}") from None
+        raise
+    if profile is not None:
+        profile.start()  # before the first request
     server.add_sockets(sockets)
-    port = sockets[0].getsockname()[1]
-    fields = {"service_name": config.service_name, "host": config.host, "port": port}
-    log_event(logger, logging.INFO, "STARTING", {}, **fields, store=config.store_url)
+    fields: dict[str, object] = {"host": config.host, "port": sockets[0].getsockname()[1]}
+    admin_server = None
+    if admin_app is not None:
+        admin_server = make_http_server(config, admin_app)
+        admin_server.add_sockets(admin_sockets)
+        fields["admin_port"] = admin_sockets[0].getsockname()[1]
+    if profile is not None:
+        fields["yappi"] = profile.clock
+    fields["store"] = config.store_url
+    log_event(logger, logging.INFO, "STARTING", {}, service_name=config.service_name, **fields)
+    warn_if_exposed(config)
     await stop.wait()
     exit_on_next_signal(loop)  # a second signal during the drain means: stop now
     await drain(server, app.settings["inflight"], store, config.shutdown_timeout_s)
+    if admin_app is not None and admin_server is not None:
+        await close_admin(admin_server, admin_app.settings["inflight"])
+    if profile is not None and not await profile.finish():
+        return 1
     return 0
+
+
+def _listen(
+    host: str, port: int | None, opened: list[socket.socket] | None = None
+) -> list[socket.socket]:
+    """Bound sockets for host:port; on failure close `opened` too and raise StartupError."""
+    try:
+        return tornado.netutil.bind_sockets(port or 0, host)
+    except OSError as e:
+        for sock in opened or []:
+            sock.close()
+        raise StartupError(f"cannot listen on {host}:{port}: {e.strerror}") from None
 
 
 def make_http_server(config: config_mod.Config, app: tornado.web.Application) -> GuardedHTTPServer:

@@ -53,6 +53,35 @@ def test_every_key_is_read() -> None:
     assert config.logging == {"version": 1}
 
 
+def test_admin_and_profiling_are_off_by_default() -> None:
+    config = parse({})
+    assert (config.admin_host, config.admin_port, config.admin_debug) == ("127.0.0.1", None, False)
+    assert (config.profiling_yappi, config.profiling_clock, config.profiling_output) == (
+        False,
+        "wall",
+        None,
+    )
+
+
+def test_admin_and_profiling_keys_are_read() -> None:
+    config = parse(
+        {
+            "admin": {"host": "::1", "port": 8081, "debug": True},
+            "profiling": {"yappi": True, "clock": "cpu", "output": "prof"},
+        }
+    )
+    assert (config.admin_host, config.admin_port, config.admin_debug) == ("::1", 8081, True)
+    assert (config.profiling_yappi, config.profiling_clock, config.profiling_output) == (
+        True,
+        "cpu",
+        "prof",
+    )
+
+
+def test_admin_port_may_equal_the_public_one_only_when_both_pick_a_free_port() -> None:
+    assert parse({"server": {"port": 0}, "admin": {"port": 0}}).admin_port == 0
+
+
 def test_whole_number_timeout_is_accepted_as_float() -> None:
     assert parse({"server": {"shutdown_timeout": 3}}).shutdown_timeout_s == 3.0
 
@@ -77,6 +106,22 @@ def test_whole_number_timeout_is_accepted_as_float() -> None:
         ({"service": {"name": ""}}, "service.name: expected a non-empty string"),
         ({"store": {"url": "mysql://x"}}, "store.url: unsupported store URL"),
         ({"logging": "verbose"}, "logging: expected a logging.config.dictConfig mapping"),
+        ({"admin": {"prot": 1}}, "admin.prot: unknown key"),
+        ({"admin": {"host": " "}}, "admin.host: expected a host name or address"),
+        ({"admin": {"port": "8081"}}, "admin.port: expected an integer from 0 to 65535"),
+        ({"admin": {"port": 70000}}, "admin.port: expected an integer from 0 to 65535"),
+        ({"admin": {"port": True}}, "admin.port: expected an integer"),
+        ({"admin": {"port": 1, "debug": "yes"}}, "admin.debug: expected true or false"),
+        ({"admin": {"debug": True}}, "admin.debug: needs admin.port"),
+        (
+            {"server": {"port": 9000}, "admin": {"port": 9000}},
+            r"admin.port: must differ .*\(9000\)",
+        ),
+        ({"profiling": {"yappi": 1}}, "profiling.yappi: expected true or false"),
+        ({"profiling": {"clock": "both"}}, "profiling.clock: expected wall or cpu"),
+        ({"profiling": {"output": ""}}, "profiling.output: expected a folder name"),
+        ({"profiling": {"output": 5}}, "profiling.output: expected a folder name"),
+        ({"profiling": []}, "profiling: expected a mapping"),
     ],
 )
 def test_bad_value_error_names_the_key(data: object, message: str) -> None:
@@ -130,6 +175,14 @@ def test_load_non_utf8_file_is_one_line_error(tmp_path: Path) -> None:
 
 def test_empty_section_means_defaults() -> None:
     assert parse({"server": None, "store": None}) == Config()
+
+
+def test_debug_config_serves_the_debug_endpoints_on_loopback_only() -> None:
+    config = load(REPO / "configs" / "todoList-debug.yaml")
+    assert config.admin_debug
+    assert config.admin_port is not None
+    assert config.admin_host == "127.0.0.1"
+    assert config.admin_port != config.port
 
 
 @pytest.mark.parametrize("name", ["todoList-local.yaml"])
