@@ -16,8 +16,8 @@ from bench.profile import diff, folders, overhead_run, profile_run, reindex
 from bench.profile.collapsed import CollapsedError
 from bench.profile.options import ProfileRequest
 from bench.profile.pyspy import PySpyMissing
-from bench.profile.render import RenderError
 from bench.profile.session import ProfileError, pin_harness
+from taskservice.profiling import RenderError
 
 FAILURES = (ProfileError, ServiceError, SeedError, PySpyMissing, RenderError, CollapsedError)
 """What ends a run with one line and exit 1."""

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.profile import collapsed, folders, runjson
-from bench.profile.render import render_svg
+from taskservice.profiling import render_svg
 
 PICTURES = ("pyspy-oncpu", "pyspy-idle", "yappi-wall", "yappi-cpu")
 """The pictures a diff compares, by the stem of their collapsed file."""

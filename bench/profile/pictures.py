@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.profile import collapsed, speedscope
-from bench.profile.render import RenderError, render_svg
+from taskservice.profiling import RenderError, render_svg
 
 
 def make(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import signal
 import subprocess
@@ -75,7 +76,7 @@ def in_turn(recorders: list[Recorder]) -> Iterator[None]:
     done = threading.Event()
 
     def relay() -> None:
-        for previous, following in zip(recorders, recorders[1:], strict=False):
+        for previous, following in itertools.pairwise(recorders):
             while previous.proc is not None and previous.proc.poll() is None:
                 if done.wait(0.05):
                     return
@@ -142,7 +143,7 @@ def attach(
             Recorder(
                 name, _record(req, exe, name, folder, svc.pid, seconds), folder / f"{name}.log"
             )
-            for name, seconds in zip(names, durations)
+            for name, seconds in zip(names, durations, strict=True)
         ]
         with in_turn(recorders):
             result = session.drive(req, svc, folder)

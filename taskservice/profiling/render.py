@@ -18,4 +18,4 @@ def render_svg(lines: list[str], title: str) -> str:
     try:
         return flamegraph_from_lines(lines, title)
     except InfernoError as e:
-        raise RenderError(f"cannot render flame graph: {e}") from None
+        raise RenderError(f"{title}: cannot render flame graph: {e}") from None

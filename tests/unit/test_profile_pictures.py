@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench.profile import pictures, reindex, speedscope
-from bench.profile.render import RenderError
+from taskservice.profiling import RenderError
 
 STACKS = "main (server.py);_execute (tornado/web.py);create (taskservice/service.py) 7\n"
 
