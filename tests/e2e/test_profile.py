@@ -12,26 +12,8 @@ from typing import Any
 import pytest
 
 from bench.profile import collapsed, speedscope
-from tests.support.load import last_line
+from tests.support.profile_runs import LOAD, finished, profile
 from tests.support.server import REPO
-
-LOAD = ("--scenario", "crud", "--duration", "3", "--users", "4")
-
-
-def profile(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """`python -m bench.profile ARGS --profiles root`, to completion."""
-    return subprocess.run(
-        [sys.executable, "-m", "bench.profile", *args, "--profiles", str(root)],
-        cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False,
-    )  # fmt: skip
-
-
-def finished(result: subprocess.CompletedProcess[str], root: Path) -> tuple[Path, dict[str, Any]]:
-    """The run folder the run printed last, which must be under `root`, and its run.json."""
-    assert result.returncode == 0, result.stdout + result.stderr
-    folder = Path(last_line(result.stdout))
-    assert folder.parent == root
-    return folder, json.loads((folder / "run.json").read_text())
 
 
 @pytest.fixture(scope="module")

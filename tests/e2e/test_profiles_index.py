@@ -12,7 +12,7 @@ import pytest
 
 from bench.load.service import stop_process
 from tests.support.browser import chromium_or_skip, distinct_rows, dump_dom, screenshot
-from tests.support.profile_fixture import record_profile_run
+from tests.support.profile_runs import LOAD, finished, profile
 from tests.support.profiles_page import IndexPage, serve_profiles
 
 BROKEN = "20200101-000000-profile-broken"
@@ -33,7 +33,7 @@ def profiles(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("profiles")
     (root / BROKEN).mkdir()
     (root / BROKEN / "run.json").write_text("{not json")
-    record_profile_run(root)
+    finished(profile(root, "--tool", "py-spy", *LOAD), root)
     return root
 
 
@@ -68,7 +68,9 @@ def test_flame_graph_link_opens_an_svg_with_tornado_and_service_frames(
 ) -> None:
     url = index_url if via == "http" else (profiles / "index.html").as_uri()
     page = IndexPage(dump_dom(chromium, url))
-    [href] = page.row(recorded(profiles)).hrefs("svg")
+    hrefs = page.row(recorded(profiles)).hrefs("svg")
+    assert sorted(hrefs) == [f"{recorded(profiles)}/pyspy-{p}.svg" for p in ("idle", "oncpu")]
+    href = next(h for h in hrefs if h.endswith("oncpu.svg"))
 
     assert not re.match(r"^(/|[a-z]+:)", href), f"not a relative link: {href}"
     svg = dump_dom(chromium, urljoin(url, href))
