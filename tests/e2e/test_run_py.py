@@ -23,7 +23,18 @@ def run_py(*args: str) -> subprocess.CompletedProcess[str]:
 def test_help_lists_every_target_with_its_line() -> None:
     result = run_py("--help")
     assert result.returncode == 0
-    for name in ("serve", "lint", "typecheck", "test", "coverage", "bench", "load", "soak", "profile", "profiles"):
+    for name in (
+        "serve",
+        "lint",
+        "typecheck",
+        "test",
+        "coverage",
+        "bench",
+        "load",
+        "soak",
+        "profile",
+        "profiles",
+    ):
         assert f"    {name}" in result.stdout
 
 
