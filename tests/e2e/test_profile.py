@@ -156,6 +156,8 @@ def test_yappi_in_the_service_writes_both_clocks_and_their_reports(tmp_path: Pat
         assert "taskservice" in svg
         stacks = collapsed.read(folder / f"yappi-{clock}.collapsed")
         assert any(stack.startswith("POST /tasks;") for stack in stacks)  # route tags
+        numbers = run["stats"][f"yappi-{clock}"]
+        assert numbers == {"total": collapsed.total(stacks), "unit": "microseconds"}
     for report in run["reports"]:
         assert (folder / report["path"]).is_file(), report
     paths = {r["path"] for r in run["reports"]}
