@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging.config
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -104,10 +104,16 @@ def parse(data: object, source: str = "config") -> Config:
         _reject_unknown(sub, known, section + ".")
         sections[section] = sub
     values: dict[str, Any] = {}
+    # Keys whose default is "none" (admin.port, profiling.output): `port:` or `port: null` in YAML
+    # says just that, as an empty section does.
+    optional = {f.name for f in fields(Config) if f.default is None}
     for path, name, typ, _check, want in _KEYS:
         section, key = path.split(".")
         if key in sections[section]:
-            values[name] = _coerce(path, sections[section][key], typ, want)
+            value = sections[section][key]
+            if value is None and name in optional:
+                continue
+            values[name] = _coerce(path, value, typ, want)
     if "logging" in data:
         if not isinstance(data["logging"], dict):
             raise ConfigError("logging: expected a logging.config.dictConfig mapping")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -48,6 +49,8 @@ def parser() -> argparse.ArgumentParser:
 def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
     def check(text: str) -> int | float:
         value = kind(text)
+        if not math.isfinite(value):  # nan and inf parse as floats; locust then never stops
+            raise argparse.ArgumentTypeError("must be a finite number > 0")
         if value <= 0:
             raise argparse.ArgumentTypeError("must be > 0")
         return value
@@ -78,6 +81,8 @@ def check(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         p.error("--sample-rate, --native, --gil, --nonblocking, --launch and --idle are py-spy's")
     if args.tool == "py-spy" and args.clock:
         p.error("--clock is yappi's")
+    if args.config is not None and not args.config.is_file():
+        p.error(f"--config: no such file: {args.config}")
 
 
 def request(args: argparse.Namespace) -> ProfileRequest:

@@ -40,7 +40,7 @@ def _finish(req: ProfileRequest, folder: Path, lines: list[str]) -> int:
 def _diff(req: ProfileRequest, a: str, b: str) -> int:
     try:
         folder = diff.run(req.profiles, a, b)
-    except LookupError as e:  # an unknown run, or two runs with no picture in common
+    except (LookupError, folders.FolderError) as e:  # an unknown run, no common picture, ...
         print(f"./run.py profile: error: {e.args[0]}", file=sys.stderr)
         return 2
     except FAILURES as e:
@@ -58,11 +58,15 @@ def main(argv: list[str] | None = None) -> int:
     req = cli_args.request(args)
     if args.diff:
         return _diff(req, *args.diff)
+    name = f"overhead-{req.scenario}" if args.overhead else f"profile-{req.tool}-{req.scenario}"
+    try:
+        folder = folders.new_folder(req.profiles, name)
+    except folders.FolderError as e:  # --profiles names no usable folder: a bad argument
+        print(f"./run.py profile: error: {e}", file=sys.stderr)
+        return 2
     signal.signal(signal.SIGTERM, _interrupt)
     req = replace(req, pinning=cpus.plan())
     pin_harness(req.pinning)
-    name = f"overhead-{req.scenario}" if args.overhead else f"profile-{req.tool}-{req.scenario}"
-    folder = folders.new_folder(req.profiles, name)
     try:
         if args.overhead:
             lines = overhead_run.run(req, folder).splitlines()

@@ -10,8 +10,15 @@ class RunNotFound(LookupError):
     """No run folder by that name; the message lists the latest ones."""
 
 
+class FolderError(RuntimeError):
+    """No run folder can be made under the profiles root; the message is one line."""
+
+
 def new_folder(root: Path, name: str) -> Path:
-    """`root/<YYYYmmdd-HHMMSS>-<name>/`, made afresh; a suffix keeps same-second runs apart."""
+    """`root/<YYYYmmdd-HHMMSS>-<name>/`, made afresh; a suffix keeps same-second runs apart.
+
+    FolderError when the root cannot hold it (not a folder, not writable).
+    """
     stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
     for n in range(1, 100):
         folder = root / (stem if n == 1 else f"{stem}-{n}")
@@ -20,7 +27,10 @@ def new_folder(root: Path, name: str) -> Path:
             return folder
         except FileExistsError:
             continue
-    raise FileExistsError(f"too many runs named {stem} in {root}")
+        except OSError as e:
+            reason = e.strerror or str(e)
+            raise FolderError(f"cannot make a run folder under {root}: {reason}") from None
+    raise FolderError(f"cannot make a run folder under {root}: too many runs named {stem}")
 
 
 def find_run(root: Path, name: str) -> Path:

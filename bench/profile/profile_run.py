@@ -62,9 +62,9 @@ def _yappi(req: ProfileRequest, folder: Path) -> dict[str, Any]:
         reports += yappi_run.reports(p.clock)
         label = f" ({p.clock} pass)" if len(passes) > 1 else ""
         reports += load_reports(folder, p.load_folder, label)
-        numbers = runjson.load_numbers(p.result.report.stats.total)
+        load = runjson.load_numbers(p.result.report.stats.total)
         per_pass.append(
-            {"clock": p.clock, "folder": str(p.load_folder.relative_to(folder)), **numbers}
+            {"clock": p.clock, "folder": str(p.load_folder.relative_to(folder)), **load}
         )
     return runjson.build(
         "profile", req, started_at, passes[0].result.report.stats.total, None, drawn, reports,

@@ -156,6 +156,8 @@ def test_yappi_in_the_service_writes_both_clocks_and_their_reports(tmp_path: Pat
         assert "taskservice" in svg
         stacks = collapsed.read(folder / f"yappi-{clock}.collapsed")
         assert any(stack.startswith("POST /tasks;") for stack in stacks)  # route tags
+        numbers = run["stats"][f"yappi-{clock}"]
+        assert numbers == {"total": collapsed.total(stacks), "unit": "microseconds"}
     for report in run["reports"]:
         assert (folder / report["path"]).is_file(), report
     paths = {r["path"] for r in run["reports"]}
@@ -176,3 +178,22 @@ def test_overhead_prints_the_table_of_each_profilers_cost(tmp_path: Path) -> Non
     figures = json.loads((folder / "overhead.json").read_text())
     assert set(figures["cost"]) == {"py-spy", "yappi"}
     assert all(c["throughput_ratio"] > 0 for c in figures["cost"].values())
+
+
+@pytest.mark.parametrize("mode", [("--tool", "yappi", *LOAD), ("--overhead", *LOAD), ("--diff",)])
+def test_a_profiles_root_that_cannot_hold_a_run_folder_exits_2_in_one_line(
+    tmp_path: Path, mode: tuple[str, ...]
+) -> None:
+    if mode == ("--diff",):  # two runs named by path, sharing a picture
+        for name in ("a", "b"):
+            (tmp_path / name).mkdir()
+            (tmp_path / name / "run.json").write_text('{"kind": "profile", "tool": "py-spy"}')
+            (tmp_path / name / "pyspy-oncpu.collapsed").write_text("m;a 3\nm;b 1\n")
+        mode = ("--diff", str(tmp_path / "a"), str(tmp_path / "b"))
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    result = profile(not_a_folder, *mode, timeout=30)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert f"cannot make a run folder under {not_a_folder}" in result.stderr
+    assert result.stdout == ""

@@ -78,6 +78,15 @@ def test_admin_and_profiling_keys_are_read() -> None:
     )
 
 
+def test_a_key_whose_default_is_none_may_be_left_empty_in_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("admin:\n  port:\nprofiling:\n  output: null\n")  # both read as None
+    config = load(str(path))
+    assert (config.admin_port, config.profiling_output) == (None, None)
+    with pytest.raises(ConfigError, match=r"admin\.debug: expected true or false, got None"):
+        parse({"admin": {"debug": None}})  # a key with a real default still needs a value
+
+
 def test_admin_port_may_equal_the_public_one_only_when_both_pick_a_free_port() -> None:
     assert parse({"server": {"port": 0}, "admin": {"port": 0}}).admin_port == 0
 

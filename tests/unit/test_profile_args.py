@@ -35,6 +35,9 @@ def _request(argv: list[str]) -> ProfileRequest:
         (["--diff", "a", "b", "--overhead"], "exclude each other"),
         (["--overhead", "--tool", "yappi"], "take none"),
         (["--tool", "py-spy", "--bogus"], "unrecognized arguments: --bogus"),
+        (["--tool", "yappi", "--rate", "nan"], "argument --rate: must be a finite number > 0"),
+        (["--tool", "yappi", "--rate", "inf"], "argument --rate: must be a finite number > 0"),
+        (["--tool", "yappi", "--config", "/no/such/config.yaml"], "--config: no such file"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_error_line(
