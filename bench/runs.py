@@ -11,17 +11,25 @@ ROOT = Path(__file__).resolve().parents[1]
 PROFILES = ROOT / "profiles"
 
 
-def new_run_folder(profiles: Path, kind: str) -> Path:
-    """A fresh folder `<YYYYmmdd-HHMMSS>-bench-<kind>`; a suffix keeps same-second runs apart."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    for n in range(100):
-        folder = profiles / f"{stamp}-bench-{kind}{f'-{n}' if n else ''}"
+def new_folder(root: Path, name: str) -> Path:
+    """A fresh folder `root/<YYYYmmdd-HHMMSS>-<name>`; a suffix keeps same-second runs apart.
+
+    OSError when the root cannot hold it (not a folder, not writable).
+    """
+    stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
+    for n in range(1, 100):
+        folder = root / (stem if n == 1 else f"{stem}-{n}")
         try:
             folder.mkdir(parents=True)
         except FileExistsError:
             continue
         return folder
-    raise FileExistsError(f"{profiles}: too many runs named {stamp}-bench-{kind}")
+    raise FileExistsError(f"{root}: too many runs named {stem}")
+
+
+def new_run_folder(profiles: Path, kind: str) -> Path:
+    """A fresh bench run folder, `<YYYYmmdd-HHMMSS>-bench-<kind>`."""
+    return new_folder(profiles, f"bench-{kind}")
 
 
 def saved_runs(profiles: Path) -> list[Path]:

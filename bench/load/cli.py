@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
+from bench.argtypes import duration, positive
 from bench.load import runner, slo
-from bench.load.options import LoadOptions, parse_duration
+from bench.load.options import LoadOptions
 from bench.load.plans import SHAPES
 from bench.load.scenarios import SCENARIOS
 from bench.load.summary import ms
@@ -26,14 +26,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the scenarios and shapes, and exit")
     p.add_argument("--headless", action="store_true", help="run without the web UI, then report")
     p.add_argument("--scenario", choices=SCENARIOS, help="what each user does (default: crud)")
-    p.add_argument("--users", type=_positive(int), help="concurrent users (default 10)")
-    p.add_argument("--spawn-rate", type=_positive(float), help="users started per second")
+    p.add_argument("--users", type=positive(int), help="concurrent users (default 10)")
+    p.add_argument("--spawn-rate", type=positive(float), help="users started per second")
     p.add_argument(
-        "--duration", type=_duration, default=30.0, help="run time: 30s, 2m (default 30s)"
+        "--duration", type=duration, default=30.0, help="run time: 30s, 2m (default 30s)"
     )
-    p.add_argument(
-        "--rate", type=_positive(float), help="open model: iterations started per second"
-    )
+    p.add_argument("--rate", type=positive(float), help="open model: iterations started per second")
     p.add_argument(
         "--shape", choices=SHAPES, help="load shape: users over time, peaking at --users"
     )
@@ -53,10 +51,10 @@ def parser() -> argparse.ArgumentParser:
         "--web-port", type=int, default=8089, help="web UI port on 127.0.0.1 (default 8089)"
     )
     dist = p.add_argument_group("distributed")
-    dist.add_argument("--workers", type=_positive(int, 0), default=0, help="local locust workers")
+    dist.add_argument("--workers", type=positive(int, 0), default=0, help="local locust workers")
     dist.add_argument(
         "--remote-workers",
-        type=_positive(int, 0),
+        type=positive(int, 0),
         default=0,
         help="also wait for this many workers from other machines",
     )
@@ -74,25 +72,6 @@ def parser() -> argparse.ArgumentParser:
         help="only run --workers workers (default 1) for a master elsewhere",
     )
     return p  # fmt: skip
-
-
-def _positive(kind: type[int] | type[float], least: float = 1e-9) -> Callable[[str], int | float]:
-    def check(text: str) -> int | float:
-        value = kind(text)
-        if value < least:
-            raise argparse.ArgumentTypeError(
-                f"must be at least {least:g}" if least else "must be > 0"
-            )
-        return value
-
-    return check
-
-
-def _duration(text: str) -> float:
-    try:
-        return parse_duration(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _slo(text: str) -> dict[str, float]:

@@ -8,6 +8,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+from bench import runs
 from bench.load import slo, totals
 from bench.load.cpus import Pinning
 from bench.load.options import LoadOptions
@@ -23,15 +24,7 @@ def new_folder(options: LoadOptions) -> Path:
     if options.out_dir is not None:
         options.out_dir.mkdir(parents=True, exist_ok=True)
         return options.out_dir
-    stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{options.scenario}-{options.kind or options.model}"
-    for n in range(1, 100):
-        folder = PROFILES / (stem if n == 1 else f"{stem}-{n}")
-        try:
-            folder.mkdir(parents=True)
-            return folder
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"too many runs named {stem} in {PROFILES}")
+    return runs.new_folder(PROFILES, f"{options.scenario}-{options.kind or options.model}")
 
 
 def _commit() -> str:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import math
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from bench.load.options import parse_duration
+from bench.argtypes import duration, positive
 from bench.load.scenarios import SCENARIOS
 from bench.profile.options import CLOCKS, PROFILES, TOOLS, ProfileRequest
 from bench.profile.pyspy import Sampling
@@ -23,13 +21,13 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="./run.py profile", description=DESCRIPTION)
     p.add_argument("--tool", choices=TOOLS, help="the profiler")
     p.add_argument("--scenario", choices=SCENARIOS, default="crud", help="default: crud")
-    p.add_argument("--duration", type=_duration, default=30.0, help="load time (default 30s)")
-    p.add_argument("--users", type=_positive(int), help="closed model: users (default 10)")
-    p.add_argument("--rate", type=_positive(float), help="open model: iterations per second")
+    p.add_argument("--duration", type=duration, default=30.0, help="load time (default 30s)")
+    p.add_argument("--users", type=positive(int), help="closed model: users (default 10)")
+    p.add_argument("--rate", type=positive(float), help="open model: iterations per second")
     p.add_argument("--profiles", type=Path, default=PROFILES, help="output root (profiles/)")
     p.add_argument("--config", type=Path, help="service config (default: the load config)")
     spy = p.add_argument_group("py-spy")
-    spy.add_argument("--sample-rate", type=_positive(int), help="samples a second (100)")
+    spy.add_argument("--sample-rate", type=positive(int), help="samples a second (100)")
     spy.add_argument("--native", action="store_true", help="py-spy --native: C frames too")
     spy.add_argument("--gil", action="store_true", help="py-spy --gil: only samples holding it")
     spy.add_argument(
@@ -42,27 +40,8 @@ def parser() -> argparse.ArgumentParser:
     other = p.add_argument_group("other modes")
     other.add_argument("--diff", nargs=2, metavar=("A", "B"), help="diff two runs (red: more in B)")
     other.add_argument("--overhead", action="store_true", help="cost of each profiler")
-    other.add_argument("--rounds", type=_positive(int), default=3, help="overhead rounds (3)")
+    other.add_argument("--rounds", type=positive(int), default=3, help="overhead rounds (3)")
     return p
-
-
-def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
-    def check(text: str) -> int | float:
-        value = kind(text)
-        if not math.isfinite(value):  # nan and inf parse as floats; locust then never stops
-            raise argparse.ArgumentTypeError("must be a finite number > 0")
-        if value <= 0:
-            raise argparse.ArgumentTypeError("must be > 0")
-        return value
-
-    return check
-
-
-def _duration(text: str) -> float:
-    try:
-        return parse_duration(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def check(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:

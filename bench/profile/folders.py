@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
+
+from bench import runs
 
 
 class RunNotFound(LookupError):
@@ -19,18 +20,11 @@ def new_folder(root: Path, name: str) -> Path:
 
     FolderError when the root cannot hold it (not a folder, not writable).
     """
-    stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{name}"
-    for n in range(1, 100):
-        folder = root / (stem if n == 1 else f"{stem}-{n}")
-        try:
-            folder.mkdir(parents=True)
-            return folder
-        except FileExistsError:
-            continue
-        except OSError as e:
-            reason = e.strerror or str(e)
-            raise FolderError(f"cannot make a run folder under {root}: {reason}") from None
-    raise FolderError(f"cannot make a run folder under {root}: too many runs named {stem}")
+    try:
+        return runs.new_folder(root, name)
+    except OSError as e:
+        reason = e.strerror or str(e)
+        raise FolderError(f"cannot make a run folder under {root}: {reason}") from None
 
 
 def find_run(root: Path, name: str) -> Path:

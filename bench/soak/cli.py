@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 from types import FrameType
 
+from bench.argtypes import duration, positive
 from bench.load import reports, runner
-from bench.load.options import parse_duration
 from bench.load.scenarios import SCENARIOS
 from bench.load.seed import SeedError
 from bench.load.service import ServiceError
@@ -39,29 +39,15 @@ class Overran(Exception):
     """The soak outlived its run time plus OVERHEAD_S."""
 
 
-def _duration(text: str) -> float:
-    try:
-        return parse_duration(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-
-
-def _rate(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be > 0")
-    return value
-
-
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     p = argparse.ArgumentParser(prog="./run.py soak", description=__doc__)
     p.add_argument(
-        "--duration", type=_duration, default=600.0, help="run time: 60s, 10m (default 10m)"
+        "--duration", type=duration, default=600.0, help="run time: 60s, 10m (default 10m)"
     )
     p.add_argument(
         "--rate",
-        type=_rate,
+        type=positive(float),
         default=DEFAULT_RATE,
         help=f"open model: iterations started per second (default {DEFAULT_RATE:g})",
     )
@@ -70,7 +56,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--warmup",
-        type=_duration,
+        type=duration,
         help="time not judged for memory growth (default: a fifth of --duration, at most 60s)",
     )
     p.add_argument("--store", help="store URL for the service (default: a fresh sqlite file)")

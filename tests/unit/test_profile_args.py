@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from bench.profile import args as cli_args
 from bench.profile.options import ProfileRequest
 from bench.profile.pyspy import Sampling
+from tests.support.server import REPO
 
 
 def _request(argv: list[str]) -> ProfileRequest:
@@ -76,3 +79,15 @@ def test_defaults_are_crud_30_s_100_hz_three_rounds() -> None:
         None, "crud", 30, 100, 3,
     )  # fmt: skip
     assert req.user_count == 10
+
+
+@pytest.mark.parametrize("target", ["bench.load.cli", "bench.soak.cli"])
+def test_load_and_soak_refuse_a_rate_that_is_not_finite(target: str) -> None:
+    # The same argument type as profile's: nan or inf would keep locust running past its time.
+    code = f"import {target} as m, sys; m.parser().parse_args(sys.argv[1:])"
+    result = subprocess.run(
+        [sys.executable, "-c", code, "--rate", "nan"],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "argument --rate: must be a finite number > 0" in result.stderr
