@@ -52,6 +52,10 @@ def check(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         p.error("--diff and --overhead exclude each other")
     if (args.diff or args.overhead) and args.tool:
         p.error("--tool profiles one run; --diff and --overhead take none")
+    if args.overhead and (args.clock or args.launch or args.idle):
+        p.error(
+            "--overhead measures py-spy attached and yappi's wall clock: no --clock, --launch, --idle"
+        )
     if not (args.diff or args.overhead or args.tool):
         p.error("--tool (py-spy or yappi) is required, unless --diff A B or --overhead")
     spy_only = args.native or args.gil or args.nonblocking or args.launch or args.idle

@@ -37,6 +37,8 @@ def _request(argv: list[str]) -> ProfileRequest:
         (["--diff", "a"], "expected 2 arguments"),
         (["--diff", "a", "b", "--overhead"], "exclude each other"),
         (["--overhead", "--tool", "yappi"], "take none"),
+        (["--overhead", "--clock", "cpu"], "--overhead measures"),
+        (["--overhead", "--launch"], "--overhead measures"),
         (["--tool", "py-spy", "--bogus"], "unrecognized arguments: --bogus"),
         (["--tool", "yappi", "--rate", "nan"], "argument --rate: must be a finite number > 0"),
         (["--tool", "yappi", "--rate", "inf"], "argument --rate: must be a finite number > 0"),
