@@ -54,7 +54,7 @@ def check(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         p.error("--tool profiles one run; --diff and --overhead take none")
     if args.overhead and (args.clock or args.launch or args.idle):
         p.error(
-            "--overhead measures py-spy attached and yappi's wall clock: no --clock, --launch, --idle"
+            "--overhead measures py-spy attached and yappi's wall clock: no --clock or --launch"
         )
     if not (args.diff or args.overhead or args.tool):
         p.error("--tool (py-spy or yappi) is required, unless --diff A B or --overhead")
