@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Final
-
-import yappi
+from typing import Any, Final
 
 from taskservice.profiling.stats import CLOCKS, ProfileStats, capture
 from taskservice.profiling.tags import ROUTES, RouteTags, current_tag
@@ -13,6 +11,21 @@ from taskservice.profiling.tags import ROUTES, RouteTags, current_tag
 
 class ProfilerBusy(RuntimeError):
     """yappi is already recording (a whole-run profile, or another on-demand one)."""
+
+
+class ProfilerMissing(RuntimeError):
+    """yappi is not installed: the message says how to install it."""
+
+
+def load_yappi() -> Any:
+    """The yappi module, imported on first use: a service that never profiles needs no yappi."""
+    try:
+        import yappi
+    except ImportError:
+        raise ProfilerMissing(
+            "yappi is not installed: install the profile extra (pip install '.[profile]')"
+        ) from None
+    return yappi
 
 
 # yappi is one per process: so is the right to start it.
@@ -35,6 +48,7 @@ class YappiSession:
         """Start recording with the wall or cpu clock; ProfilerBusy if yappi is taken."""
         if clock not in CLOCKS:
             raise ValueError(f"clock must be one of {', '.join(CLOCKS)}, got {clock!r}")
+        yappi = load_yappi()
         if not _RUNNING.acquire(blocking=False):
             raise ProfilerBusy("a yappi profile is already running in this process")
         try:
@@ -60,6 +74,7 @@ class YappiSession:
         if self.clock is None:
             raise RuntimeError("this yappi session is not running")
         clock, self.clock = self.clock, None
+        yappi = load_yappi()
         try:
             yappi.stop()
             return capture(clock, self.tags, merged)

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-import yappi
-
 from taskservice.profiling.tags import RouteTags
 
 CLOCKS: Final = ("wall", "cpu")
@@ -54,6 +52,8 @@ def capture(clock: str, tags: RouteTags, merged: bool = True) -> ProfileStats:
     merged=False skips yappi's own merged stats, which pstat and callgrind files need and
     which take as long again to build.
     """
+    import yappi  # only ever called after a session stopped it, so it is loaded already
+
     pits: dict[int, Pit] = {}
     # yappi keeps each function's code object only until its stats are cleared: label now.
     descriptors: dict[str, object] = getattr(yappi, "_fn_descriptor_dict", {})

@@ -10,7 +10,7 @@ from pathlib import Path
 from taskservice.config import Config
 from taskservice.profiling.output import check_output_folder, save_profile
 from taskservice.profiling.render import RenderError
-from taskservice.profiling.session import YappiSession
+from taskservice.profiling.session import YappiSession, load_yappi
 from taskservice.utils.logutils import log_event
 
 _logger = logging.getLogger("taskservice")
@@ -33,7 +33,8 @@ class WholeRunProfile:
         return cls(config.profiling_clock, folder)
 
     def check(self) -> None:
-        """Create the output folder now: OutputError at start-up beats a failure at shutdown."""
+        """Fail at start-up rather than at shutdown: OutputError, or ProfilerMissing."""
+        load_yappi()
         check_output_folder(self.folder)
 
     def start(self) -> None:

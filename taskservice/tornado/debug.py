@@ -7,7 +7,7 @@ import contextlib
 
 import tornado.web
 
-from taskservice.profiling import ProfilerBusy, YappiSession
+from taskservice.profiling import ProfilerBusy, ProfilerMissing, YappiSession
 from taskservice.profiling.asynctasks import describe_tasks
 from taskservice.profiling.output import profile_bytes
 from taskservice.profiling.query import parse_profile_query
@@ -32,6 +32,8 @@ class ProfileHandler(BaseHandler):
             session.start(query.clock)
         except ProfilerBusy as e:
             raise tornado.web.HTTPError(409, "%s", str(e)) from None
+        except ProfilerMissing as e:
+            raise tornado.web.HTTPError(503, "%s", str(e)) from None
         self._gone = gone = asyncio.Event()
         try:
             with contextlib.suppress(TimeoutError):

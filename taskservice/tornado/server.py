@@ -28,7 +28,7 @@ import tornado.web
 
 from taskservice import config as config_mod
 from taskservice.errors import StoreError
-from taskservice.profiling import OutputError
+from taskservice.profiling import OutputError, ProfilerMissing
 from taskservice.profiling.wholerun import WholeRunProfile
 from taskservice.service import TodoListService
 from taskservice.store import make_store
@@ -118,7 +118,7 @@ async def serve(config: config_mod.Config) -> int:
     if profile is not None:
         try:
             profile.check()
-        except OutputError as e:
+        except (OutputError, ProfilerMissing) as e:
             raise StartupError(str(e)) from None
     store = make_store(config.store_url)
     try:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import pstats
 import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -16,7 +19,7 @@ import pytest
 
 from bench.load.service import free_port
 from tests.e2e.conftest import StartServer
-from tests.support.server import ServerProcess, run_server
+from tests.support.server import REPO, SERVER, ServerProcess, run_server
 
 
 def exercise(server: ServerProcess, rounds: int) -> None:
@@ -111,6 +114,37 @@ def test_an_unwritable_profile_folder_is_a_one_line_error_at_start(tmp_path: Pat
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("taskservice: cannot start: profiling.output: cannot write to ")
+
+
+def test_the_server_imports_no_profiler_until_one_is_asked_for() -> None:
+    code = "import sys, taskservice.tornado.server; print('yappi' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == "False", result.stderr
+
+
+def test_without_yappi_the_server_serves_but_whole_run_profiling_is_refused_at_start(
+    tmp_path: Path,
+) -> None:
+    # A yappi that cannot be imported, found before the real one.
+    blocker = tmp_path / "no-yappi"
+    blocker.mkdir()
+    (blocker / "yappi.py").write_text("raise ImportError('yappi is not installed here')\n")
+    env = {"PYTHONPATH": str(blocker)}
+    out = str(tmp_path / "out")
+    refused = subprocess.run(
+        [sys.executable, str(SERVER), "--port", str(free_port()), "--yappi", "--yappi-output", out],
+        cwd=tmp_path, env={**os.environ, **env}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == (
+        "taskservice: cannot start: yappi is not installed: "
+        "install the profile extra (pip install '.[profile]')"
+    )
+    server = ServerProcess(tmp_path / "serves", ["--store", "memory://"], env=env).start()
+    assert server.request("POST", "/tasks", body=b'{"title": "t"}').status == 201
+    assert server.stop() == 0
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import pstats
+import sys
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import tornado.testing
@@ -60,6 +62,11 @@ class AdminTest(AdminTestCase):
         ]:
             response = self.request("GET", f"/debug/profile?{query}")
             self.assert_json_error(response, 400, message)
+
+    def test_a_profile_without_yappi_installed_is_a_503_saying_how_to_install_it(self) -> None:
+        with mock.patch.dict(sys.modules, {"yappi": None}):  # None: `import yappi` fails
+            response = self.request("GET", "/debug/profile?seconds=1")
+        self.assert_json_error(response, 503, "install the profile extra")
 
     def test_a_profile_while_yappi_runs_elsewhere_is_a_409(self) -> None:
         whole_run = YappiSession()

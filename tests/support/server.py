@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -40,6 +41,7 @@ class ServerProcess:
     args: list[str] = field(default_factory=list)
     port: int = field(default_factory=free_port)
     preexec: Callable[[], None] | None = None  # run in the child before exec (faults.py)
+    env: dict[str, str] = field(default_factory=dict)  # added to this process's environment
     proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 20.0) -> ServerProcess:
@@ -52,6 +54,7 @@ class ServerProcess:
                 stdout=out,
                 stderr=err,
                 preexec_fn=self.preexec,
+                env={**os.environ, **self.env},
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
