@@ -28,6 +28,7 @@ from locust import FastHttpUser, constant, events  # noqa: E402
 from bench.load import buckets, hooks, shapes  # noqa: E402
 from bench.load.api import Api, Client, Owned  # noqa: E402
 from bench.load.openmodel import OpenModelUser  # noqa: E402
+from bench.load.plans import SHAPES_ENV  # noqa: E402
 from bench.load.scenarios import SCENARIOS, Scenario  # noqa: E402
 from bench.load.tasks import TaskFn  # noqa: E402
 
@@ -103,5 +104,5 @@ class BadInputUser(ScenarioUser):
 
 
 # Locust runs the first shape class it finds in this module, so expose only those asked for.
-for _name in filter(None, os.environ.get(shapes.ENV, "").split(",")):
+for _name in filter(None, os.environ.get(SHAPES_ENV, "").split(",")):
     globals()[shapes.BY_NAME[_name].__name__] = shapes.BY_NAME[_name]

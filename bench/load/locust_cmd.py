@@ -6,9 +6,9 @@ import os
 import sys
 from pathlib import Path
 
-from bench.load import cpus, shapes
+from bench.load import cpus
 from bench.load.options import LoadOptions
-from bench.load.plans import SHAPES
+from bench.load.plans import SHAPES, SHAPES_ENV
 from bench.load.scenarios import SCENARIOS
 from bench.load.service import ROOT
 
@@ -22,7 +22,7 @@ def _locust(cores: tuple[int, ...] | None) -> list[str]:
 
 def env(shape_names: list[str]) -> dict[str, str]:
     """The environment for locust: which shapes the locustfile exposes."""
-    return {**os.environ, shapes.ENV: ",".join(shape_names)}
+    return {**os.environ, SHAPES_ENV: ",".join(shape_names)}
 
 
 def _distributed(options: LoadOptions, port: int) -> list[str]:

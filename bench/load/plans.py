@@ -52,3 +52,6 @@ SHAPES: dict[str, Shape] = {
 }
 DEFAULT_DURATION_S = 60.0
 """A shape's length when the web UI starts it without a run time."""
+
+SHAPES_ENV = "TASKSERVICE_LOAD_SHAPES"
+"""Comma-separated shape names the locustfile exposes (locust runs the first shape it finds)."""

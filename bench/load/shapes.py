@@ -38,5 +38,3 @@ class SpikeShape(PlannedShape):
 
 
 BY_NAME: dict[str, type[PlannedShape]] = {c.plan.name: c for c in (StepShape, SpikeShape)}
-ENV = "TASKSERVICE_LOAD_SHAPES"
-"""Comma-separated shape names the locustfile exposes (locust runs the first shape it finds)."""
