@@ -95,19 +95,33 @@ def _relay(stream: IO[bytes], sampler: Sampler, duration_s: float) -> None:
         )
 
 
-def run_headless(options: LoadOptions, watch: Watch | None = None) -> RunResult:
-    """Run one headless load test and write its report folder; starts the service unless --host.
+@dataclass(frozen=True)
+class Started:
+    """A service the caller started and seeded itself (the profiler does), and its pinning."""
 
+    service: Service
+    pinning: cpus.Pinning | None
+
+
+def run_headless(
+    options: LoadOptions, watch: Watch | None = None, started: Started | None = None
+) -> RunResult:
+    """Run one headless load test and write its report folder.
+
+    The service is `started` by the caller, or at `options.host`, or else started here.
     `watch(service)`, for a service started here, is entered once the service is up (and seeded)
     and left after locust has stopped, while the service still runs: the soak samples it so.
     """
-    if watch is not None and options.host is not None:
-        raise ValueError("only a service the run starts itself can be watched, not --host")
+    if options.host is not None and (watch is not None or started is not None):
+        raise ValueError("--host names a service this run neither started nor can watch")
     folder = reports.new_folder(options)
-    pinning = cpus.plan(options.pin) if options.host is None else None
+    if started is not None:
+        pinning = started.pinning
+    else:
+        pinning = cpus.plan(options.pin) if options.host is None else None
     with ExitStack() as stack:
-        svc = None
-        if options.host is None:
+        svc = started.service if started else None
+        if options.host is None and svc is None:
             svc = stack.enter_context(
                 service.started(
                     folder / "server.log",
@@ -117,7 +131,7 @@ def run_headless(options: LoadOptions, watch: Watch | None = None) -> RunResult:
                 )
             )
         host = options.host or (svc.url if svc else "")
-        if count := SCENARIOS[options.scenario].seed:
+        if started is None and (count := SCENARIOS[options.scenario].seed):
             # Here rather than in locust's test_start, so seeding does not eat into the run time.
             seed.ensure_stored(host, count)
         if watch is not None and svc is not None:

@@ -38,14 +38,13 @@ class ProfileRequest:
         """yappi's clocks, one pass each: a process has one clock."""
         return ("wall", "cpu") if self.clock == "both" else (self.clock,)
 
-    def load_options(self, host: str, folder: Path) -> LoadOptions:
-        """The locust run against the service at `host`, its reports written into `folder`."""
+    def load_options(self, folder: Path) -> LoadOptions:
+        """The locust run against the service the profiler started; reports go in `folder`."""
         return LoadOptions(
             scenario=self.scenario,
             users=self.users,
             duration_s=self.duration_s,
             rate=self.rate,
-            host=host,
             config=self.config,
             out_dir=folder,
         )
@@ -53,4 +52,4 @@ class ProfileRequest:
     @property
     def user_count(self) -> int:
         """The users locust runs (closed model: 10 unless --users)."""
-        return self.load_options("", PROFILES).user_count
+        return self.load_options(PROFILES).user_count

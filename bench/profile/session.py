@@ -55,8 +55,8 @@ def service(
 
 def drive(req: ProfileRequest, svc: Service, folder: Path) -> RunResult:
     """The scenario's load against `svc`, headless, its locust reports written into `folder`."""
-    result = runner.run_headless(req.load_options(svc.url, folder))
-    _note(req, folder / "summary.md")
+    started = runner.Started(svc, req.pinning)
+    result = runner.run_headless(req.load_options(folder), started=started)
     total = result.report.stats.total
     if total.requests == 0:
         raise ProfileError(
@@ -69,17 +69,3 @@ def drive(req: ProfileRequest, svc: Service, folder: Path) -> RunResult:
             file=sys.stderr,
         )
     return result
-
-
-def _note(req: ProfileRequest, summary: Path) -> None:
-    """Say in the load summary who started the service and where each side ran: run_headless
-    only knows it was handed a --host."""
-    if not summary.is_file():
-        return
-    pinning = req.pinning.describe() if req.pinning else "none"
-    with summary.open("a") as out:
-        out.write(
-            "\n## Profiling\n\n"
-            f"- the service was started by `./run.py profile` (the `--host` above); "
-            f"pinning: {pinning} (locust inherits the harness's cores)\n"
-        )

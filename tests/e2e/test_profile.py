@@ -73,7 +73,9 @@ def test_the_run_folder_keeps_the_load_that_produced_the_pictures(
     paths = {r["path"] for r in run["reports"]}
     assert {"summary.md", "report.html"} <= paths
     assert all((folder / p).is_file() for p in paths)
-    assert "## Profiling" in (folder / "summary.md").read_text()
+    summary = (folder / "summary.md").read_text()
+    assert ", started here with store `sqlite:///" in summary
+    assert "pinning: server on cpu 0, generator on cpu 1" in summary
     assert run["versions"]["py-spy"] == "0.4.3"
     assert run["commit"]
 
