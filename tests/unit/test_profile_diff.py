@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from bench.profile import collapsed, diff
 from bench.profile.folders import RunNotFound
+from taskservice.profiling import render_svg
 
 
 def _parsed(lines: list[str]) -> dict[str, tuple[int, int]]:
@@ -108,3 +110,24 @@ def test_runs_with_no_common_picture_are_refused(tmp_path: Path) -> None:
     with pytest.raises(LookupError, match="share no picture"):
         diff.run(tmp_path, "a", "b")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]  # no folder left behind
+
+
+def _fills(svg: str) -> dict[str, tuple[int, int, int]]:
+    """Each frame's name -> the (r, g, b) of its box, from inferno's `<title>` and `<rect>`."""
+    found = re.finditer(
+        r"<g><title>(\S+) [^<]*</title><rect[^>]*fill=\"rgb\((\d+),(\d+),(\d+)\)", svg
+    )
+    return {m[1]: (int(m[2]), int(m[3]), int(m[4])) for m in found}
+
+
+def test_the_rendered_diff_paints_growth_red_and_shrinkage_blue() -> None:
+    before = {"main;grow": 10, "main;shrink": 90}
+    after = {"main;grow": 90, "main;shrink": 10}
+    fills = _fills(render_svg(diff.diff_lines(before, after).lines, "t"))
+    red, green, blue = fills["grow"]
+    assert red > blue
+    assert red > green
+    red, green, blue = fills["shrink"]
+    assert blue > red
+    assert blue > green
+    assert fills["main"][0] == fills["main"][2]  # unchanged: neither colour
