@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+from bench.profile import fields
 
 RUN_JSON = "run.json"  # profile, diff and overhead runs (bench/profile)
 LOAD_SUMMARY = "summary.json"  # load runs (bench/load)
@@ -75,11 +75,11 @@ def read_folder(folder: Path) -> Entry:
     entry = Entry(folder.name, _when(folder), kind="?")
     try:
         if (folder / RUN_JSON).is_file():
-            _read_profile(entry, folder, _json_object(folder / RUN_JSON))
+            _read_profile(entry, folder, fields.json_object(folder / RUN_JSON))
         elif (folder / LOAD_SUMMARY).is_file():
-            _read_load(entry, folder, _json_object(folder / LOAD_SUMMARY))
+            _read_load(entry, folder, fields.json_object(folder / LOAD_SUMMARY))
         elif (folder / BENCH_META).is_file():
-            _read_bench(entry, folder, _json_object(folder / BENCH_META))
+            _read_bench(entry, folder, fields.json_object(folder / BENCH_META))
         else:
             entry.problems.append(f"no {RUN_JSON}: an unfinished run, or not a run at all")
             entry.reports = _any_files(folder)
@@ -90,18 +90,18 @@ def read_folder(folder: Path) -> Entry:
 
 
 def _read_profile(entry: Entry, folder: Path, run: dict[str, Any]) -> None:
-    entry.kind = _text(run.get("kind")) or "?"
+    entry.kind = fields.text(run.get("kind")) or "?"
     if entry.kind not in PROFILING_KINDS:
         entry.problems.append(f"{RUN_JSON}: unknown kind {entry.kind!r}")
-    entry.scenario, entry.tool = _text(run.get("scenario")), _text(run.get("tool"))
-    entry.mode = _text(run.get("mode"))
-    entry.rps, entry.p99_ms = _number(run.get("rps")), _number(run.get("p99_ms"))
-    entry.failures = _count(run.get("failures"))
-    entry.commit = _commit(run.get("commit"), run.get("dirty"))
-    if not _STAMP.match(folder.name) and (started := _started_at(run.get("started_at"))):
+    entry.scenario, entry.tool = fields.text(run.get("scenario")), fields.text(run.get("tool"))
+    entry.mode = fields.text(run.get("mode"))
+    entry.rps, entry.p99_ms = fields.number(run.get("rps")), fields.number(run.get("p99_ms"))
+    entry.failures = fields.count(run.get("failures"))
+    entry.commit = fields.commit(run.get("commit"), run.get("dirty"))
+    if not _STAMP.match(folder.name) and (started := fields.started_at(run.get("started_at"))):
         entry.when = started
     for item in _list(entry, run, "pictures"):
-        title = _text(item.get("title")) or "picture"
+        title = fields.text(item.get("title")) or "picture"
         downloads = tuple(
             _link(folder, key, value)
             for key, value in item.items()
@@ -109,19 +109,24 @@ def _read_profile(entry: Entry, folder: Path, run: dict[str, Any]) -> None:
         )
         entry.pictures.append(Picture(title, _link(folder, "svg", item.get("svg")), downloads))
     for item in _list(entry, run, "reports"):
-        entry.reports.append(_link(folder, _text(item.get("title")) or "report", item.get("path")))
+        entry.reports.append(
+            _link(folder, fields.text(item.get("title")) or "report", item.get("path"))
+        )
     entry.reports.append(_link(folder, RUN_JSON, RUN_JSON))
 
 
 def _read_load(entry: Entry, folder: Path, summary: dict[str, Any]) -> None:
     entry.kind = "load"
-    title = _LOAD_TITLE.match(_text(summary.get("title")) or "")
+    title = _LOAD_TITLE.match(fields.text(summary.get("title")) or "")
     if title:
         entry.scenario, entry.mode = title.groups()
     totals = summary.get("totals")
     if isinstance(totals, dict):
-        entry.rps, entry.p99_ms = _number(totals.get("rps")), _number(totals.get("p99_ms"))
-        entry.failures = _count(totals.get("failures"))
+        entry.rps, entry.p99_ms = (
+            fields.number(totals.get("rps")),
+            fields.number(totals.get("p99_ms")),
+        )
+        entry.failures = fields.count(totals.get("failures"))
     try:
         commit = _COMMIT_FACT.search((folder / "summary.md").read_text(errors="replace"))
         entry.commit = commit.group(1) if commit else None
@@ -134,7 +139,7 @@ def _read_bench(entry: Entry, folder: Path, meta: dict[str, Any]) -> None:
     entry.kind = "bench"
     what = re.search(r"-bench-([\w-]+)$", folder.name)
     entry.scenario = what.group(1) if what else None
-    entry.commit = _commit(meta.get("commit"), meta.get("dirty"))
+    entry.commit = fields.commit(meta.get("commit"), meta.get("dirty"))
     for svg in sorted(folder.glob("histogram-*.svg")):
         title = svg.stem.removeprefix("histogram-").replace("_", " ")
         entry.pictures.append(Picture(title, _link(folder, "svg", svg.name)))
@@ -162,16 +167,6 @@ def _any_files(folder: Path) -> list[Link]:
     return [_link(folder, name, name) for name in names[:_MAX_LISTED]]
 
 
-def _json_object(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(errors="replace"))
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{path.name}: not valid JSON ({e})") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{path.name}: not a JSON object")
-    return data
-
-
 def _list(entry: Entry, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
     items = data.get(key) or []
     good = [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
@@ -192,32 +187,3 @@ def _when(folder: Path) -> datetime:
         return datetime.fromtimestamp(folder.stat().st_mtime)
     except OSError:
         return datetime.min
-
-
-def _started_at(value: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value)).astimezone().replace(tzinfo=None)
-    except (ValueError, OverflowError):
-        return None
-
-
-def _text(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _number(value: Any) -> float | None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    return float(value) if ok else None
-
-
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _commit(commit: Any, dirty: Any) -> str | None:
-    text = _text(commit)
-    if not text:
-        return None
-    return text[:10] + (" (dirty)" if dirty is True else "")
