@@ -134,11 +134,16 @@ def task_from_json(body: bytes) -> Task:
     return Task.from_api(parse_json_body(body))
 
 
+# Built once: json.dumps with any non-default option builds a new encoder on every call.
+_TO_UTF8: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+_TO_ASCII: Final = json.JSONEncoder(allow_nan=False)
+
+
 def dump_json(value: object) -> bytes:
     """Serialise an API value as UTF-8 JSON bytes."""
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    text = _TO_UTF8.encode(value)
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
         # An unpaired surrogate has no UTF-8 form; JSON's \u escapes can still carry it.
-        return json.dumps(value, allow_nan=False).encode("ascii")
+        return _TO_ASCII.encode(value).encode("ascii")

@@ -12,9 +12,9 @@ from taskservice.config import Config
 from taskservice.profiling import YappiSession
 from taskservice.service import TodoListService
 from taskservice.tornado.app import NotFoundHandler, log_request
+from taskservice.tornado.application import ServiceApplication
 from taskservice.tornado.debug import ProfileHandler, TasksHandler
 from taskservice.tornado.inflight import InFlight
-from taskservice.tornado.tagging import TaggedApplication
 from taskservice.utils.logutils import log_event
 
 
@@ -39,11 +39,12 @@ def make_admin_app(
     routes: list[tuple[str, type[tornado.web.RequestHandler]]] = []
     if config.admin_debug:
         routes += [(r"/debug/profile", ProfileHandler), (r"/debug/tasks", TasksHandler)]
-    return TaggedApplication(
+    return ServiceApplication(
         [tornado.web.url(path, handler, args) for path, handler in routes],
         default_handler_class=AdminNotFoundHandler,
         default_handler_args=args,
         log_function=log_request,
+        tag_routes=config.admin_debug,
         inflight=InFlight(),
         yappi_session=session or YappiSession(),
     )

@@ -12,10 +12,10 @@ from taskservice.config import Config
 from taskservice.datamodel import dump_json, task_from_json
 from taskservice.paging import parse_page_query
 from taskservice.service import TodoListService
+from taskservice.tornado.application import ServiceApplication
 from taskservice.tornado.basehandler import JSON_CONTENT_TYPE, BaseHandler
 from taskservice.tornado.etags import etag_for, parse_if_match
 from taskservice.tornado.inflight import InFlight
-from taskservice.tornado.tagging import TaggedApplication
 
 
 class TodoListHandler(BaseHandler):
@@ -149,8 +149,10 @@ def make_app(config: Config, service: TodoListService) -> tornado.web.Applicatio
         tornado.web.url(r"/healthz", HealthHandler, args, name="/healthz"),
         tornado.web.url(r"/openapi\.json", OpenApiHandler, args, name="/openapi.json"),
     ]
-    return TaggedApplication(
+    return ServiceApplication(
         routes,
+        # Route tags cost a little on every request: only when the service can be profiled.
+        tag_routes=config.admin_debug or config.profiling_yappi,
         default_handler_class=NotFoundHandler,
         default_handler_args=args,
         log_function=log_request,

@@ -11,13 +11,16 @@ from types import TracebackType
 from typing import Any, ClassVar, Final
 
 import tornado.web
+from tornado import httputil
 from tornado.httputil import HTTPInputError
 
 from taskservice.config import Config
 from taskservice.datamodel import dump_json
 from taskservice.errors import StoreError, TaskNotFound, ValidationError, VersionMismatch
-from taskservice.service import TodoListService, new_task_id
+from taskservice.ids import new_request_id
+from taskservice.service import TodoListService
 from taskservice.tornado.framing import declared_body_length
+from taskservice.tornado.httpdate import http_date
 from taskservice.tornado.inflight import InFlight
 from taskservice.tornado.tagging import UNMATCHED
 from taskservice.utils.logutils import bind_context, log_event, log_response
@@ -80,9 +83,14 @@ class BaseHandler(tornado.web.RequestHandler):
         A request that sends an insane one is refused with 400, under the new id.
         """
         if self._req_id is None:
-            sent = self.request.headers.get("X-Request-ID", "")
-            self._req_id = sent if _SANE_REQUEST_ID.fullmatch(sent) else new_task_id()
+            sent = self._sent_request_id() or ""
+            self._req_id = sent if _SANE_REQUEST_ID.fullmatch(sent) else new_request_id()
         return self._req_id
+
+    def _sent_request_id(self) -> str | None:
+        # get_list, not get: HTTPHeaders.get raises and catches KeyError for a missing header.
+        sent = self.request.headers.get_list("X-Request-ID")
+        return ",".join(sent) if sent else None
 
     @property
     def inflight(self) -> InFlight:
@@ -90,22 +98,37 @@ class BaseHandler(tornado.web.RequestHandler):
         inflight: InFlight = self.application.settings["inflight"]
         return inflight
 
-    def set_default_headers(self) -> None:
-        # Runs again after clear() when an error replaces the response: these must survive it.
-        self.set_header("X-Request-ID", self.request_id)
-        # Browsers must take every answer, errors included, as the type it says it is.
-        self.set_header("X-Content-Type-Options", "nosniff")
-        self.clear_header("Server")  # Tornado's name and version tell an attacker what to try
+    def clear(self) -> None:
+        """Reset the response to our defaults (Tornado's clear(), minus its costs per request).
+
+        Runs at the start of every request and again when an error replaces the response. The
+        headers are built in one go, the Date is made once a second rather than per response, and
+        there is no Server header: Tornado's name and version tell an attacker what to try.
+        """
+        self._headers = httputil.HTTPHeaders(
+            {
+                "Content-Type": "text/html; charset=UTF-8",
+                "Date": http_date(),
+                "X-Request-ID": self.request_id,
+                # Browsers must take every answer, errors included, as the type it says it is.
+                "X-Content-Type-Options": "nosniff",
+            }
+        )
+        self._write_buffer = []
+        self._status_code = 200
+        self._reason = http.client.responses[200]
 
     def prepare(self) -> None:
         task = asyncio.current_task()
         if task is not None:
             self.inflight.track(task)
         bind_context(**self.log_context)
-        sent_id = self.request.headers.get("X-Request-ID")
+        sent_id = self._sent_request_id()
         if sent_id is not None and self.request_id != sent_id:
             self.answered_before_body = True
             raise tornado.web.HTTPError(400, "X-Request-ID: must be 1 to 128 printable characters")
+        if not self._stream_request_body:
+            return  # a request without a body (see application.py): nothing to bound
         try:
             declared = declared_body_length(self.request.headers)
         except HTTPInputError as e:

@@ -1,4 +1,4 @@
-"""TaggedApplication: every request runs under its route's tag (`GET /tasks/{id}`), for yappi."""
+"""Route tags: every request runs under its route's tag (`GET /tasks/{id}`), for yappi."""
 
 from __future__ import annotations
 
@@ -19,40 +19,31 @@ def route_name(method: str, handler_class: type[tornado.web.RequestHandler]) -> 
     return f"{method} {getattr(handler_class, 'ROUTE', UNMATCHED)}"
 
 
-class TaggedApplication(tornado.web.Application):
-    """An Application whose requests each run under their route's tag.
+class RouteTags:
+    """The tag of each (handler class, method), made on first use."""
+
+    def __init__(self) -> None:
+        self._tags: dict[tuple[type[tornado.web.RequestHandler], str], int] = {}
+
+    def tag(self, method: str, handler_class: type[tornado.web.RequestHandler]) -> int:
+        """The tag for requests of this method to this handler class."""
+        # Methods come from clients: all but the standard ones share one name, so they cannot
+        # grow the table of tags.
+        key = (handler_class, method if method in _METHODS else "OTHER")
+        tag = self._tags.get(key)
+        if tag is None:
+            tag = self._tags[key] = ROUTES.tag(route_name(key[1], handler_class))
+        return tag
+
+
+class TaggedDelegate(tornado.web._HandlerDelegate):
+    """Tornado's delegate for one request, run under the request's route tag.
 
     The tag is set around the calls that hand a request to its handler: the handler's task
     is created inside them and asyncio copies the tag into it, so the whole request, and
     nothing else, runs under it. The connection's own task (reading the next request head)
-    keeps the loop's tag. When yappi is off this costs a few ContextVar sets per request.
+    keeps the loop's tag.
     """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._tags: dict[tuple[type[tornado.web.RequestHandler], str], int] = {}
-
-    def get_handler_delegate(
-        self,
-        request: httputil.HTTPServerRequest,
-        target_class: type[tornado.web.RequestHandler],
-        target_kwargs: dict[str, Any] | None = None,
-        path_args: list[bytes] | None = None,
-        path_kwargs: dict[str, bytes] | None = None,
-    ) -> tornado.web._HandlerDelegate:
-        # Methods come from clients: all but the standard ones share one name, so they cannot
-        # grow the table of tags.
-        method = request.method if request.method in _METHODS else "OTHER"
-        key = (target_class, method)
-        tag = self._tags.get(key)
-        if tag is None:
-            tag = self._tags[key] = ROUTES.tag(route_name(method, target_class))
-        args = (self, request, target_class, target_kwargs, path_args, path_kwargs)
-        return _TaggedDelegate(tag, *args)
-
-
-class _TaggedDelegate(tornado.web._HandlerDelegate):
-    """Tornado's delegate for one request, run under the request's route tag."""
 
     def __init__(self, tag: int, *args: Any) -> None:
         super().__init__(*args)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+
+import tornado.web
 
 from taskservice.profiling import YappiSession, collapsed_from_yappi
 from tests.integration.support import SqliteAppTestCase
 
 
 class RouteTagTest(SqliteAppTestCase):
+    profilable = True  # tags are on only when the config lets the service be profiled
+
+    def get_app(self) -> tornado.web.Application:
+        self.config = dataclasses.replace(self.config, profiling_yappi=self.profilable)
+        return super().get_app()
+
     def profile_requests(self) -> list[str]:
         """Stacks of a cpu profile over one request to each route, on one keep-alive client."""
         session = YappiSession()
@@ -67,3 +76,17 @@ class RouteTagTest(SqliteAppTestCase):
         insert = [stack for stack in stacks if "SqliteStore.create.<locals>.<lambda>" in stack]
         assert insert
         assert all(stack.startswith("POST /tasks;SqliteStore._run (") for stack in insert)
+
+
+class UntaggedRouteTest(RouteTagTest):
+    """A service that cannot be profiled (no yappi, no admin.debug) pays for no tags."""
+
+    profilable = False
+
+    def test_each_request_runs_under_its_method_and_route_template(self) -> None:
+        stacks = self.profile_requests()
+        assert {stack.split(";")[0] for stack in stacks} == {"(loop)"}
+
+    def test_the_store_threads_work_counts_under_the_route(self) -> None:
+        stacks = self.profile_requests()
+        assert not any(stack.startswith("POST /tasks;") for stack in stacks)
