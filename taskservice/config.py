@@ -46,6 +46,7 @@ class Config:
     idle_timeout_s: float = 60.0
     body_timeout_s: float = 30.0
     shutdown_timeout_s: float = 10.0
+    loop: str = "asyncio"  # the event loop: asyncio's own, or uvloop
     store_url: str = DEFAULT_STORE_URL
     debug: bool = False
     admin_host: str = "127.0.0.1"
@@ -75,6 +76,7 @@ _KEYS: Final = (
     ("server.idle_timeout", "idle_timeout_s", float, lambda v: 0 < v <= 3600, "0 to 3600"),
     ("server.body_timeout", "body_timeout_s", float, lambda v: 0 < v <= 3600, "0 to 3600"),
     ("server.shutdown_timeout", "shutdown_timeout_s", float, lambda v: 0 < v <= 3600, "0 to 3600"),
+    ("server.loop", "loop", str, lambda v: v in ("asyncio", "uvloop"), "asyncio or uvloop"),
     ("store.url", "store_url", str, lambda v: True, "a store URL"),
     ("admin.host", "admin_host", str, lambda v: bool(v.strip()), "a host name or address"),
     ("admin.port", "admin_port", int, lambda v: v is None or 0 <= v <= 65535, _PORTS),

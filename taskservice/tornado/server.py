@@ -35,6 +35,7 @@ from taskservice.store import make_store
 from taskservice.tornado.admin import make_admin_app, warn_if_exposed
 from taskservice.tornado.app import make_app
 from taskservice.tornado.connections import GuardedHTTPServer
+from taskservice.tornado.loops import LOOPS, LoopMissing, loop_factory
 from taskservice.tornado.shutdown import STOP_SIGNALS, close_admin, drain, exit_on_next_signal
 from taskservice.utils.logutils import log_event
 
@@ -56,6 +57,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--port", type=int, help="port to listen on (default 8080; 0 picks a free one)")
     p.add_argument("--store", help="store URL: memory:// or sqlite:///PATH (overrides store.url)")
     p.add_argument("--debug", action="store_true", default=None, help="add traces to errors")
+    p.add_argument("--loop", choices=LOOPS, help="the event loop (default asyncio)")
     admin = p.add_argument_group("admin listener (off unless a port is given)")
     admin.add_argument("--admin-port", type=int, help="admin port (0 picks a free one)")
     admin.add_argument(
@@ -76,6 +78,7 @@ _FLAGS = {
     "store.url": ("--store", "store"),
     "server.port": ("--port", "port"),
     "server.host": ("--host", "host"),
+    "server.loop": ("--loop", "loop"),
     "admin.port": ("--admin-port", "admin_port"),
     "admin.debug": ("--admin-debug", "admin_debug"),
     "profiling.output": ("--yappi-output", "yappi_output"),
@@ -91,6 +94,7 @@ def build_config(args: argparse.Namespace) -> config_mod.Config:
             port=args.port,
             debug=args.debug,
             store_url=args.store,
+            loop=args.loop,
             admin_port=args.admin_port,
             admin_debug=args.admin_debug,
             profiling_yappi=args.yappi,
@@ -194,8 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"taskservice: config error: {e}", file=sys.stderr)
         return EXIT_STARTUP
     try:
-        return asyncio.run(serve(config))
-    except StartupError as e:
+        with asyncio.Runner(loop_factory=loop_factory(config.loop)) as runner:
+            return runner.run(serve(config))
+    except (StartupError, LoopMissing) as e:
         print(f"taskservice: cannot start: {e}", file=sys.stderr)
         return EXIT_STARTUP
     finally:

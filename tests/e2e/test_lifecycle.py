@@ -140,3 +140,13 @@ def test_host_flag_changes_the_bound_address(start_server: StartServer) -> None:
     with socket.create_connection(("127.0.0.2", server.port), timeout=5):
         pass
     assert server.stop() == 0
+
+
+def test_uvloop_serves_and_drains_like_asyncio(start_server: StartServer, tmp_path: Path) -> None:
+    server = start_server("--loop", "uvloop", "--store", f"sqlite:///{tmp_path}/t.db")
+    created = server.request("POST", "/tasks", '{"title": "on uvloop"}')
+    assert created.status == 201
+    got = server.request("GET", created.headers["location"])
+    assert got.json() == {"title": "on uvloop", "priority": "none", "completed": False}
+    assert server.stop() == 0
+    assert "message=STOPPED drained=true" in server.stdout

@@ -1,0 +1,62 @@
+"""The event loop choice: asyncio's own by default, uvloop on request, a clear error without it."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from taskservice.config import ConfigError
+from taskservice.tornado.loops import LoopMissing, loop_factory
+from taskservice.tornado.server import build_config, main, parse_args
+
+
+def test_asyncio_uses_asyncios_default_loop() -> None:
+    assert loop_factory("asyncio") is None
+    assert build_config(parse_args([])).loop == "asyncio"
+
+
+def test_uvloop_makes_uvloop_loops() -> None:
+    factory = loop_factory("uvloop")
+    assert factory is not None
+    loop = factory()
+    try:
+        assert type(loop).__module__.startswith("uvloop")
+        assert loop.run_until_complete(asyncio.sleep(0, result=42)) == 42
+    finally:
+        loop.close()
+
+
+def test_uvloop_missing_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = importlib.import_module
+
+    def without_uvloop(name: str, package: str | None = None) -> ModuleType:
+        if name == "uvloop":
+            raise ImportError("No module named 'uvloop'")
+        return real(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", without_uvloop)
+    with pytest.raises(LoopMissing, match="uvloop is not installed"):
+        loop_factory("uvloop")
+    assert main(["--loop", "uvloop", "--store", "memory://", "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err == "taskservice: cannot start: uvloop is not installed (pip install uvloop)\n"
+
+
+def test_the_loop_flag_overrides_the_config(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("server:\n  loop: uvloop\n")
+    assert build_config(parse_args(["--config", str(path)])).loop == "uvloop"
+    assert build_config(parse_args(["--config", str(path), "--loop", "asyncio"])).loop == "asyncio"
+
+
+def test_an_unknown_loop_in_the_config_names_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("server:\n  loop: tokio\n")
+    with pytest.raises(ConfigError, match=r"^server\.loop: expected asyncio or uvloop, got 'tokio'"):
+        build_config(parse_args(["--config", str(path)]))
