@@ -58,5 +58,6 @@ def test_the_loop_flag_overrides_the_config(tmp_path: Path) -> None:
 def test_an_unknown_loop_in_the_config_names_the_key(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text("server:\n  loop: tokio\n")
-    with pytest.raises(ConfigError, match=r"^server\.loop: expected asyncio or uvloop, got 'tokio'"):
+    expected = r"^server\.loop: expected asyncio or uvloop, got 'tokio'"
+    with pytest.raises(ConfigError, match=expected):
         build_config(parse_args(["--config", str(path)]))
