@@ -18,9 +18,7 @@ def request(*headers: tuple[str, str]) -> HTTPServerRequest:
     return HTTPServerRequest(start_line=start, headers=head)
 
 
-@pytest.mark.parametrize(
-    "headers", [(), (("Content-Length", "0"),), (("Accept", "*/*"),)]
-)
+@pytest.mark.parametrize("headers", [(), (("Content-Length", "0"),), (("Accept", "*/*"),)])
 def test_a_request_without_length_or_encoding_sends_no_body(
     headers: tuple[tuple[str, str], ...],
 ) -> None:
