@@ -10,6 +10,7 @@ from typing import Any, Final
 import yaml
 
 from taskservice.store import DEFAULT_STORE_URL, make_store
+from taskservice.utils import logqueue
 
 DEFAULT_MAX_BODY_BYTES: Final = 64 * 1024
 DEFAULT_MAX_HEADER_BYTES: Final = 16 * 1024
@@ -47,6 +48,7 @@ class Config:
     body_timeout_s: float = 30.0
     shutdown_timeout_s: float = 10.0
     loop: str = "asyncio"  # the event loop: asyncio's own, or uvloop
+    log_queue: bool = False  # write log lines on a listener thread, off the event loop
     store_url: str = DEFAULT_STORE_URL
     debug: bool = False
     admin_host: str = "127.0.0.1"
@@ -77,6 +79,7 @@ _KEYS: Final = (
     ("server.body_timeout", "body_timeout_s", float, lambda v: 0 < v <= 3600, "0 to 3600"),
     ("server.shutdown_timeout", "shutdown_timeout_s", float, lambda v: 0 < v <= 3600, "0 to 3600"),
     ("server.loop", "loop", str, lambda v: v in ("asyncio", "uvloop"), "asyncio or uvloop"),
+    ("server.log_queue", "log_queue", bool, lambda v: True, "true or false"),
     ("store.url", "store_url", str, lambda v: True, "a store URL"),
     ("admin.host", "admin_host", str, lambda v: bool(v.strip()), "a host name or address"),
     ("admin.port", "admin_port", int, lambda v: v is None or 0 <= v <= 65535, _PORTS),
@@ -158,12 +161,19 @@ def load(path: str | Path) -> Config:
 
 
 def configure_logging(config: Config) -> None:
-    """Apply the config's logging dictConfig; ConfigError if logging refuses it."""
+    """Apply the config's logging dictConfig, then the log queue; ConfigError if logging refuses.
+
+    With server.log_queue the handlers write on one listener thread; logging.shutdown() (or the
+    next configure_logging) writes what is still queued and stops it.
+    """
     try:
         logging.config.dictConfig(config.logging)
     except (ValueError, TypeError, AttributeError, ImportError) as e:
         cause = f": {e.__cause__}" if e.__cause__ else ""
         raise ConfigError(f"logging: {e}{cause}".replace("\n", " ")) from None
+    if config.log_queue:
+        root = [""] if "root" in config.logging else []
+        logqueue.install([*root, *config.logging.get("loggers", {})])
 
 
 def _reject_unknown(mapping: dict[Any, Any], known: set[str], prefix: str) -> None:

@@ -1,14 +1,19 @@
-"""The canonical log line: logfmt rendering against a naive f-string, and the whole logging path."""
+"""The canonical log line: logfmt against a naive f-string, and the logging path per config."""
 
 from __future__ import annotations
 
+import copy
 import logging
+import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
+from taskservice.config import Config, configure_logging, load
+from taskservice.utils.logqueue import QueueRoute
 from taskservice.utils.logutils import log_event, log_response, logfmt
 
 TASK_URI = "/tasks/019ac8a1e3f2c0d54e1b7a9f3c2d8e61"
@@ -45,33 +50,61 @@ def test_naive_fstring(benchmark: BenchmarkFixture, values: str) -> None:
     assert line.startswith("req_id=")
 
 
-@pytest.fixture(params=["enabled", "disabled"])
-def request_logger(request: pytest.FixtureRequest, local_logging: Path) -> Iterator[logging.Logger]:
-    """The service's logger as the tutorial's config sets it up; 'disabled' raises it to WARNING."""
-    logger = logging.getLogger("taskservice")
-    level = logger.level
-    if request.param == "disabled":
-        logger.setLevel(logging.WARNING)
-    yield logger
-    logger.setLevel(level)
+REPO = Path(__file__).resolve().parents[2]
+# Each row: the shipped config it loads, whether the log queue is on, whether INFO is enabled.
+SETUPS = {
+    "local": ("local", False, True),
+    "local-disabled": ("local", False, False),
+    "local-queue": ("local", True, True),
+    "prod": ("prod", False, True),
+    "prod-queue": ("prod", True, True),
+}
+
+
+@pytest.fixture(params=list(SETUPS))
+def request_logger(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[logging.Logger, Path]]:
+    """The service's logger as a shipped config sets it up, its file in a scratch folder.
+
+    The handlers are the real ones, so the benchmarks pay for formatting and writing as the service
+    does; with the queue, only what the event loop's thread pays (the listener writes in parallel).
+    'disabled' raises the logger to WARNING.
+    """
+    name, queued, enabled = SETUPS[request.param]
+    config = load(REPO / "configs" / f"todoList-{name}.yaml")
+    settings = copy.deepcopy(config.logging)
+    settings.pop("root", None)  # leave pytest's own handlers on the root logger alone
+    log_file = tmp_path_factory.mktemp("logs") / "app.log"
+    with open(os.devnull, "w") as devnull:
+        settings["handlers"]["file"]["filename"] = str(log_file)
+        if "console" in settings["handlers"]:
+            settings["handlers"]["console"]["stream"] = devnull
+        configure_logging(replace(config, logging=settings, log_queue=queued))
+        logger = logging.getLogger("taskservice")
+        if not enabled:
+            logger.setLevel(logging.WARNING)
+        yield logger, log_file
+        configure_logging(Config(logging={"version": 1, "disable_existing_loggers": False}))
 
 
 @pytest.mark.benchmark(group="logging path")
 def test_log_request(
-    benchmark: BenchmarkFixture, request_logger: logging.Logger, local_logging: Path
+    benchmark: BenchmarkFixture, request_logger: tuple[logging.Logger, Path]
 ) -> None:
     """What one request logs: the DEBUG REQUEST line and the canonical RESPONSE line."""
+    logger, log_file = request_logger
 
     def one_request() -> None:
-        log_event(request_logger, logging.DEBUG, "REQUEST", CONTEXT)
-        log_response(request_logger, CONTEXT, 204, 0.412)
+        log_event(logger, logging.DEBUG, "REQUEST", CONTEXT)
+        log_response(logger, CONTEXT, 204, 0.412)
 
-    before = _identity(local_logging)
+    before = _identity(log_file)
     benchmark(one_request)
-    for handler in request_logger.handlers:
-        handler.flush()
+    for handler in logger.handlers:
+        handler.close() if isinstance(handler, QueueRoute) else handler.flush()
     # Written to means grown, or rotated to a new file (a new inode) along the way.
-    assert (_identity(local_logging) != before) == request_logger.isEnabledFor(logging.INFO)
+    assert (_identity(log_file) != before) == logger.isEnabledFor(logging.INFO)
 
 
 def _identity(path: Path) -> tuple[int, int]:

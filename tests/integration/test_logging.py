@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import inspect
+import io
 import json
 import logging
+import tempfile
+import weakref
+from pathlib import Path
 
 import tornado.iostream
 import tornado.tcpclient
 import tornado.testing
 
+from taskservice.config import Config, configure_logging
+from taskservice.config import load as load_config
 from taskservice.datamodel import Task
 from taskservice.store import MemoryStore, Store
+from taskservice.tornado.basehandler import BaseHandler
 from taskservice.utils.logutils import log_event
 from tests.integration.support import AppTestCase
 from tests.support.logfmt_parser import parse_logfmt
 from tests.support.logs import ListHandler, captured
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def fields(line: str) -> dict[str, str]:
@@ -193,3 +204,53 @@ class TestClientGoneAway(AppTestCase):
             "client closed the connection",
         )
         assert self.inflight.count == 0
+
+
+class TestLocalConfig(AppTestCase):
+    """The tutorial's local config, its file in a scratch folder and its console in a buffer."""
+
+    log_queue = False
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.folder = tempfile.TemporaryDirectory()
+        self.log_file = Path(self.folder.name) / "app.log"
+        self.console = io.StringIO()
+        settings = load_config(REPO / "configs" / "todoList-local.yaml").logging
+        settings = copy.deepcopy(settings)
+        settings["handlers"]["file"]["filename"] = str(self.log_file)
+        settings["handlers"]["console"]["stream"] = self.console
+        configure_logging(Config(logging=settings, log_queue=self.log_queue))
+
+    def tearDown(self) -> None:
+        configure_logging(Config())  # closes the file, and stops the queue's listener
+        self.folder.cleanup()
+        super().tearDown()
+
+    def test_one_request_makes_three_emissions_with_truthful_callers(self) -> None:
+        req_id = self.request("GET", "/tasks").headers["X-Request-ID"]
+        logging.shutdown([weakref.ref(h) for h in logging.getLogger("taskservice").handlers])
+        lines = [fields(line) for line in self.log_file.read_text().splitlines()]
+        mine = [f for f in lines if f.get("req_id") == req_id]
+        assert [(f["level"], f["message"]) for f in mine] == [
+            ("DEBUG", "REQUEST"),
+            ("INFO", "RESPONSE"),
+        ]
+        for f, function in zip(mine, ("initialize", "log_response"), strict=True):
+            code = getattr(BaseHandler, function).__code__
+            source, first = inspect.getsourcelines(code)
+            call = "log_event(" if function == "initialize" else "log_response(self.logger"
+            lineno = first + next(i for i, text in enumerate(source) if call in text)
+            assert (f["file"], f["function"], f["lineno"]) == (
+                "basehandler.py",
+                function,
+                str(lineno),
+            )
+        console = [line for line in self.console.getvalue().splitlines() if req_id in line]
+        assert len(console) == 1
+        assert "message=RESPONSE" in console[0]
+        assert " INFO : " in console[0]
+
+
+class TestLocalConfigQueued(TestLocalConfig):
+    log_queue = True

@@ -1,0 +1,152 @@
+"""One queue and one listener thread behind every configured logger's handlers."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import logging.handlers
+import queue
+import threading
+import traceback
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+from taskservice.utils.logfile import RotatingFile
+
+Targets = tuple[logging.Handler, ...]
+Item = tuple[Targets, logging.LogRecord] | None  # None: the listener's stop sentinel
+
+_BATCH: Final = 256  # records written between two flushes, at most
+_EXC_FORMATTER: Final = logging.Formatter()  # renders a traceback as every stdlib Formatter does
+
+
+def prepare(record: logging.LogRecord) -> logging.LogRecord:
+    """The record as it can cross to the listener thread: rendered now if it holds args or a trace.
+
+    A plain message (the service's logfmt lines) is passed as is. Otherwise a copy carries the
+    rendered message and traceback text, so that the handlers write exactly what they would have
+    written on this thread, however the args or the exception change afterwards.
+    """
+    if type(record.msg) is str and not record.args and record.exc_info is None:
+        return record
+    ready = copy.copy(record)
+    ready.message = ready.msg = record.getMessage()
+    ready.args = None
+    if record.exc_info is not None:
+        ready.exc_text = record.exc_text or _EXC_FORMATTER.formatException(record.exc_info)
+        ready.exc_info = None
+    return ready
+
+
+def dispatch(targets: Targets, record: logging.LogRecord) -> None:
+    """Hand a record to a logger's handlers, as Logger.callHandlers does, honouring their levels."""
+    for handler in targets:
+        if record.levelno >= handler.level:
+            try:
+                handler.handle(record)
+            except Exception:  # a broken handler must not stop the listener for everyone else
+                handler.handleError(record)
+
+
+class LogListener(logging.handlers.QueueListener):
+    """Takes the queued records in order and writes them in batches, one flush per batch."""
+
+    def __init__(self, items: queue.SimpleQueue[Item]) -> None:
+        super().__init__(items)
+        self.items = items
+        self.stopped = False
+        self._lock = threading.Lock()
+
+    def _monitor(self) -> None:
+        # Replaces QueueListener's one-record loop: take what is queued (up to _BATCH), write it,
+        # then flush each handler that wrote once.
+        items = self.items
+        while True:
+            item = items.get()
+            written: set[logging.Handler] = set()
+            count = 0
+            while item is not None:
+                dispatch(*item)
+                written.update(item[0])
+                count += 1
+                if count == _BATCH:
+                    break
+                try:
+                    item = items.get_nowait()
+                except queue.Empty:
+                    break
+            _flush(written)
+            if item is None:
+                return
+
+    def stop(self) -> None:
+        """Write every queued record and end the thread; records logged later are written inline."""
+        with self._lock:
+            if self.stopped or self._thread is None:
+                self.stopped = True
+                return
+            super().stop()
+            self.stopped = True
+        # Records queued between the sentinel and `stopped`: write them in order.
+        items = self.items
+        while True:
+            try:
+                item = items.get_nowait()
+            except queue.Empty:
+                return
+            if item is not None:
+                dispatch(*item)
+                _flush(set(item[0]))
+
+
+def _flush(handlers: set[logging.Handler]) -> None:
+    for handler in handlers:
+        try:
+            handler.flush()
+        except Exception:
+            if logging.raiseExceptions:
+                traceback.print_exc()  # reported as Handler.handleError reports a failed write
+
+
+class QueueRoute(logging.handlers.QueueHandler):
+    """Stands in for one logger's handlers: queues each record with those handlers as targets."""
+
+    def __init__(self, listener: LogListener, targets: Sequence[logging.Handler]) -> None:
+        super().__init__(listener.queue)
+        self.listener = listener
+        self.targets: Targets = tuple(targets)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self.listener.stopped:
+                dispatch(self.targets, record)
+                _flush(set(self.targets))
+            else:
+                self.queue.put_nowait((self.targets, prepare(record)))
+        except Exception:
+            self.handleError(record)
+
+    def close(self) -> None:
+        # logging.shutdown() closes the newest handlers first, so the queue is drained into the
+        # file and console handlers before they are flushed and closed: at exit, at SIGTERM, in
+        # shutdown.py's forced exit and when dictConfig replaces the configuration.
+        self.listener.stop()
+        super().close()
+
+
+def install(names: Iterable[str]) -> LogListener:
+    """Move the handlers of the named loggers ("" is the root) behind one queue and one thread."""
+    items: queue.SimpleQueue[Item] = queue.SimpleQueue()
+    listener = LogListener(items)
+    for name in dict.fromkeys(names):
+        logger = logging.getLogger(name or None)
+        targets = list(logger.handlers)
+        if not targets:
+            continue  # nothing to move: records go on to the parent's handlers, queued there
+        for handler in targets:
+            logger.removeHandler(handler)
+            if isinstance(handler, RotatingFile):
+                handler.flush_each = False  # the listener flushes once per batch
+        logger.addHandler(QueueRoute(listener, targets))
+    listener.start()
+    return listener
