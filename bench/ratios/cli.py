@@ -27,15 +27,21 @@ QUICK = {"duration": 1, "warmup": 1}
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The knobs of a ratios run, shared with `./run.py bench`."""
-    p.add_argument("--rounds", type=positive(int, 1), default=3, help="interleaved rounds (3)")
-    p.add_argument("--duration", type=positive(int), help="seconds per measurement (5; --quick: 1)")
-    p.add_argument("--warmup", type=positive(int, 0), help="seconds of warm-up before each (1)")
+    p.add_argument(
+        "--rounds", type=positive(int, 1), default=3, help="ratios: interleaved rounds (3)"
+    )
+    p.add_argument(
+        "--duration", type=positive(int), help="ratios: seconds per measurement (5; --quick: 1)"
+    )
+    p.add_argument(
+        "--warmup", type=positive(int, 0), help="ratios: seconds of warm-up before each (1)"
+    )
     p.add_argument(
         "--seed-tasks",
         type=positive(int),
         default=20_000,
         metavar="N",
-        help="tasks stored before the read scenarios (20,000)",
+        help="ratios: tasks stored for the read scenarios (20,000)",
     )
 
 
@@ -73,12 +79,12 @@ def main(argv: list[str] | None = None) -> int:
     scenarios = select(args.select)
     if not scenarios:
         return 0  # `-k` chose rows of the other benchmarks only
-    if missing := ensure_wrk():
-        print(f"run.py bench: {missing}", file=sys.stderr)
-        return 2
     settings = settings_from(args)
     if not settings.prod_config.is_file():
         print(f"run.py bench: no such config {settings.prod_config}", file=sys.stderr)
+        return 2
+    if missing := ensure_wrk():
+        print(f"run.py bench: {missing}", file=sys.stderr)
         return 2
     scratch = args.out / "ratios-scratch"
     try:

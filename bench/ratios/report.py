@@ -9,8 +9,9 @@ from bench.ratios.configs import shown
 from bench.ratios.rounds import median, ratios
 from bench.ratios.scenarios import Scenario
 from bench.ratios.settings import Settings
+from bench.results import RATIOS_JSON
 
-RATIOS_JSON = "ratios.json"
+__all__ = ["RATIOS_JSON", "document", "render", "warnings"]
 
 
 def _scenario(s: Scenario, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -79,6 +80,7 @@ def _ms(value: float) -> str:
 def _header(doc: dict[str, Any]) -> str:
     load, store = doc["load"], doc["store"]
     pinning = doc["pinning"]
+    warmup = f"after a {load['warmup_s']} s warm-up" if load["warmup_s"] else "no warm-up"
     where = (
         f"server on cpu {','.join(map(str, pinning['server']))}, "
         f"wrk on cpu {','.join(map(str, pinning['wrk']))}"
@@ -87,7 +89,7 @@ def _header(doc: dict[str, Any]) -> str:
     )
     return (
         f"{doc['wrk']}: -t{load['threads']} -c{load['connections']} -d{load['duration_s']}s "
-        f"after a {load['warmup_s']} s warm-up, {doc['rounds']} interleaved rounds, {where}. "
+        f"{warmup}, {doc['rounds']} interleaved rounds, {where}. "
         f"Service: {doc['configs']['prod']} (get-one-local: {doc['configs']['local']}), "
         f"sqlite synchronous={store['synchronous']} on {store['filesystem']}, "
         f"{store['seeded_tasks']:,} tasks stored for the reads."
