@@ -72,7 +72,7 @@ def _stored(url: str, count: int) -> int:
 
 
 def _check_store(
-    scenario: Scenario, url: str, result: wrk.WrkResult, space: Workspace, s: Settings
+    scenario: Scenario, url: str, result: wrk.WrkResult, space: Workspace
 ) -> list[str]:
     """Cheap sanity: the server holds what was seeded, and every measured POST made a task."""
     want = 0
@@ -106,7 +106,7 @@ def measure(scenario: Scenario, round_no: int, space: Workspace, s: Settings) ->
         if s.warmup_s:
             wrk.run(target, s.warmup_s, s.connections, s.wrk_cores, script)
         result = wrk.run(target, s.duration_s, s.connections, s.wrk_cores, script)
-        problems = _check_store(scenario, url, result, space, s)
+        problems = _check_store(scenario, url, result, space)
     if scenario.store == "write":
         seed.remove(space.write_store(round_no))
     if result.errors:

@@ -50,6 +50,7 @@ def run(
     The store files are deleted afterwards; the server logs stay in `scratch` for the caller
     to keep or remove.
     """
+    scratch.mkdir(parents=True, exist_ok=True)
     space = Workspace(scratch)
     rows: dict[str, list[dict[str, Any]]] = {s.name: [] for s in scenarios}
     orders: list[list[str]] = []

@@ -4,6 +4,8 @@ getting wrk, the command line's defaults, and the seeded store."""
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -80,14 +82,14 @@ def test_without_root_or_sudo_or_apt_get_there_is_no_way_to_install(euid: int, w
 
 
 def test_present_wrk_needs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tools.shutil, "which", _which("wrk"))
+    monkeypatch.setattr(shutil, "which", _which("wrk"))
     assert tools.ensure_wrk(say=pytest.fail) is None
 
 
 def test_missing_wrk_without_a_way_to_install_says_how_in_one_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(tools.shutil, "which", _which())
+    monkeypatch.setattr(shutil, "which", _which())
     message = tools.ensure_wrk(say=pytest.fail)
     assert message == tools.HOW
     assert "\n" not in message
@@ -109,10 +111,10 @@ def test_missing_wrk_is_installed_saying_so_and_retried_after_an_update(
             installed.append("wrk")
         return subprocess.CompletedProcess(cmd, 0 if ok else 100)
 
-    monkeypatch.setattr(tools.os, "geteuid", lambda: 0)
-    monkeypatch.setattr(tools.subprocess, "run", run)
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(subprocess, "run", run)
     monkeypatch.setattr(
-        tools.shutil, "which", lambda n: None if n == "wrk" and "wrk" not in installed else n
+        shutil, "which", lambda n: None if n == "wrk" and "wrk" not in installed else n
     )
     said: list[str] = []
     assert tools.ensure_wrk(say=said.append) is None
@@ -122,11 +124,9 @@ def test_missing_wrk_is_installed_saying_so_and_retried_after_an_update(
 
 
 def test_a_failed_install_says_so_and_how(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tools.os, "geteuid", lambda: 0)
-    monkeypatch.setattr(
-        tools.subprocess, "run", lambda cmd, **_: subprocess.CompletedProcess(cmd, 100)
-    )
-    monkeypatch.setattr(tools.shutil, "which", lambda n: None if n == "wrk" else n)
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **_: subprocess.CompletedProcess(cmd, 100))
+    monkeypatch.setattr(shutil, "which", lambda n: None if n == "wrk" else n)
     message = tools.ensure_wrk(say=lambda line: None)
     assert message is not None
     assert message.startswith("could not install wrk with apt-get")

@@ -96,4 +96,3 @@ def test_a_wrk_that_fails_is_an_error_naming_its_last_words(tmp_path: Path) -> N
         pytest.skip("wrk is not installed")
     with pytest.raises(wrk.WrkError, match="wrk exited with 1: unable to connect"):
         wrk.run("http://127.0.0.1:9/", 1, 1, None)
-
