@@ -24,9 +24,11 @@ class Workspace:
 
     @property
     def read_store(self) -> Path:
+        """The seeded store that every read scenario shares (reads leave it as it is)."""
         return self.folder / "stores" / "read.db"
 
     def write_store(self, round_no: int) -> Path:
+        """A fresh store per POST round, so every round starts from an empty one."""
         return self.folder / "stores" / f"write-r{round_no}.db"
 
     def config(self, scenario: Scenario, settings: Settings) -> Path:

@@ -32,6 +32,7 @@ class Ratio:
 
     @property
     def median(self) -> float:
+        """The median of the per-round ratios: one slow round cannot move it."""
         return statistics.median(self.per_round)
 
     @property

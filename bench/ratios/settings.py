@@ -24,9 +24,11 @@ class Settings:
 
     @property
     def server_cores(self) -> tuple[int, ...] | None:
+        """The cores every server runs on (None: not pinned)."""
         return self.pinning.server if self.pinning else None
 
     @property
     def wrk_cores(self) -> tuple[int, ...] | None:
+        """The core wrk runs on (None: not pinned)."""
         # wrk runs one thread: one core of the generator's side is all it uses.
         return self.pinning.generator[:1] if self.pinning else None
