@@ -191,7 +191,7 @@ def coverage(args: argparse.Namespace, extra: list[str]) -> int:
 
 @target(configure=None)
 def bench(args: argparse.Namespace, extra: list[str]) -> int:
-    """Run the benchmarks, save the run under profiles/, print its folder last (see --help)."""
+    """Benchmarks (micro, load, ratios to bare Tornado): save the run, print its folder last."""
     return run(sys.executable, "-m", "bench", *extra)
 
 

@@ -13,7 +13,18 @@ from pathlib import Path
 
 from bench import compare, summary
 from bench.load.scenarios import MAIN
-from bench.results import LOAD_JSON, META_JSON, MICRO_JSON, Run, describe_environment, read_run
+from bench.ratios import cli as ratios_cli
+from bench.ratios.report import warnings as ratio_warnings
+from bench.ratios.tools import ensure_wrk
+from bench.results import (
+    LOAD_JSON,
+    META_JSON,
+    MICRO_JSON,
+    RATIOS_JSON,
+    Run,
+    describe_environment,
+    read_run,
+)
 from bench.runs import PROFILES, ROOT, earlier_runs, find_run, new_run_folder
 
 # pytest-benchmark's knobs for a full pass and for a quick one that still measures every row.
@@ -27,9 +38,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument(
         "what",
         nargs="?",
-        choices=("micro", "load", "all"),
+        choices=("micro", "load", "ratios", "all"),
         default="all",
-        help="the microbenchmarks, the standard load benchmark, or both (the default)",
+        help="the microbenchmarks, the standard load benchmark, the ratios to bare Tornado,"
+        " or all three (the default)",
     )
     p.add_argument("--quick", action="store_true", help="short: real numbers, in seconds")
     p.add_argument(
@@ -50,9 +62,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "-k",
         metavar="EXPR",
         dest="select",
-        help="only the microbenchmarks (as pytest -k) and load scenarios (by name) that match",
+        help="only the microbenchmarks (as pytest -k) and load and ratio scenarios (by name)"
+        " that match",
     )
     p.add_argument("--profiles", type=Path, default=PROFILES, help="where runs are saved")
+    ratios_cli.add_arguments(p)
     return p.parse_args(argv)
 
 
@@ -96,6 +110,25 @@ def run_load(folder: Path, quick: bool, select: str | None) -> int:
     return subprocess.call(cmd, cwd=ROOT)
 
 
+def run_ratios(folder: Path, args: argparse.Namespace) -> int:
+    """Run the ratios to bare Tornado (wrk, pinned, interleaved rounds) into `folder`."""
+    cmd = [
+        sys.executable, "-m", "bench.ratios", "--out", str(folder),
+        "--rounds", str(args.rounds), "--seed-tasks", str(args.seed_tasks),
+        *(["--quick"] if args.quick else []), *(["-k", args.select] if args.select else []),
+        *(["--duration", str(args.duration)] if args.duration else []),
+        *(["--warmup", str(args.warmup)] if args.warmup is not None else []),
+    ]  # fmt: skip
+    return subprocess.call(cmd, cwd=ROOT)
+
+
+def ratios_failures(folder: Path) -> list[str]:
+    """The ratios' WARNING lines: requests that failed under load, a store that lost tasks."""
+    if not (folder / RATIOS_JSON).is_file():
+        return []
+    return ratio_warnings(json.loads((folder / RATIOS_JSON).read_text()))
+
+
 def load_failures(folder: Path) -> list[str]:
     """A line per load scenario that had failed requests: its numbers measured a broken run."""
     if not (folder / LOAD_JSON).is_file():
@@ -113,6 +146,9 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     # A named baseline is read first: a bad one fails before minutes of benchmarks, not after.
     named = read_run(find_run(args.profiles, args.compare)) if args.compare else None
+    if args.what in ("ratios", "all") and (missing := ensure_wrk()):
+        print(f"run.py bench: {missing}", file=sys.stderr)
+        return 2
     folder = new_run_folder(args.profiles, args.what)
     try:
         (folder / META_JSON).write_text(json.dumps(describe_environment(ROOT), indent=2) + "\n")
@@ -121,8 +157,11 @@ def main(argv: list[str]) -> int:
             code = run_micro(folder, args.quick, args.select)
         if code == 0 and args.what in ("load", "all"):
             code = run_load(folder, args.quick, args.select)
-        if code == 0:
-            code = report(folder, args, named)
+        if code == 0 and args.what in ("ratios", "all"):
+            code = run_ratios(folder, args)
+        # Ratios with failed requests still have a table worth seeing, under their WARNING lines.
+        if code == 0 or (folder / RATIOS_JSON).is_file():
+            code = report(folder, args, named) or code
     finally:
         print(folder)
     return code
@@ -133,7 +172,7 @@ def report(folder: Path, args: argparse.Namespace, named: Run | None) -> int:
     run = read_run(folder)
     table = summary.render(run)
     (folder / "summary.md").write_text(table + "\n")
-    print(table, *load_failures(folder), sep="\n")
+    print(table, *load_failures(folder), *ratios_failures(folder), sep="\n")
     if args.compare is None:
         return 0
     old = named or comparable_run(args.profiles, run)

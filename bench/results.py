@@ -13,6 +13,8 @@ from typing import Any
 MICRO_JSON = "micro.json"  # pytest-benchmark's own JSON, as it wrote it
 LOAD_JSON = "load.json"  # the standard load benchmark's totals per scenario
 META_JSON = "meta.json"  # where and from what commit the run was taken
+RATIOS_JSON = "ratios.json"  # the service against bare Tornado, measured with wrk
+RESULT_FILES = (MICRO_JSON, LOAD_JSON, RATIOS_JSON)
 
 
 @dataclass(frozen=True)
@@ -30,28 +32,34 @@ class Metric:
 
 @dataclass(frozen=True)
 class Run:
-    """A run folder's metrics by name, and its meta.json."""
+    """A run folder's metrics by name, its meta.json, and its ratios.json when it has one."""
 
     folder: Path
     meta: dict[str, Any]
     metrics: dict[str, Metric]
+    ratios: dict[str, Any] | None = None
 
 
 def read_run(folder: Path) -> Run:
     """Read every result file a run folder holds; ValueError when it holds none."""
     metrics: list[Metric] = []
-    for name, parse in ((MICRO_JSON, micro_metrics), (LOAD_JSON, load_metrics)):
+    ratios = None
+    parsers = ((MICRO_JSON, micro_metrics), (LOAD_JSON, load_metrics), (RATIOS_JSON, ratio_metrics))
+    for name, parse in parsers:
         path = folder / name
         if path.is_file():
             try:
-                metrics += parse(json.loads(path.read_text()))
-            except (ValueError, KeyError, TypeError) as e:
+                data = json.loads(path.read_text())
+                metrics += parse(data)
+            except (ValueError, KeyError, TypeError, AttributeError) as e:
                 raise ValueError(f"{path}: not a bench result ({e!r})") from None
+            if name == RATIOS_JSON:
+                ratios = data
     if not metrics:
-        raise ValueError(f"{folder}: no {MICRO_JSON} or {LOAD_JSON} in it")
+        raise ValueError(f"{folder}: no {MICRO_JSON}, {LOAD_JSON} or {RATIOS_JSON} in it")
     meta_file = folder / META_JSON
     meta = json.loads(meta_file.read_text()) if meta_file.is_file() else {}
-    return Run(folder, meta, {m.name: m for m in metrics})
+    return Run(folder, meta, {m.name: m for m in metrics}, ratios)
 
 
 def micro_metrics(data: dict[str, Any]) -> list[Metric]:
@@ -86,6 +94,21 @@ def load_metrics(data: dict[str, Any]) -> list[Metric]:
         for field, higher in _LOAD_FIELDS.items()
         if totals.get(field) is not None
     ]
+
+
+def ratio_metrics(data: dict[str, Any]) -> list[Metric]:
+    """Each service scenario's median ratio to bare Tornado, and every scenario's rate and p99."""
+    rounds = int(data["rounds"])
+    metrics = [
+        Metric(f"ratio {name}", "ratios", float(r["median"]), "x", True, rounds=rounds)
+        for name, r in data["ratios"].items()
+    ]
+    for name, row in data["scenarios"].items():
+        metrics += [
+            Metric(f"ratios {name} rps", "ratios", float(row["rps"]), "rps", True, rounds=rounds),
+            Metric(f"ratios {name} p99_ms", "ratios", float(row["p99_ms"]), "ms", rounds=rounds),
+        ]
+    return metrics
 
 
 def describe_environment(root: Path) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bench.results import LOAD_JSON, MICRO_JSON
+from bench.results import RESULT_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILES = ROOT / "profiles"
@@ -39,7 +39,7 @@ def saved_runs(profiles: Path) -> list[Path]:
     return sorted(
         folder
         for folder in profiles.iterdir()
-        if (folder / MICRO_JSON).is_file() or (folder / LOAD_JSON).is_file()
+        if any((folder / name).is_file() for name in RESULT_FILES)
     )
 
 

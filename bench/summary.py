@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bench.ratios import report as ratios_report
 from bench.results import Metric, Run
 
 
@@ -17,6 +18,8 @@ def format_value(metric: Metric) -> str:
     """A metric's value with its unit."""
     if metric.unit == "seconds":
         return format_seconds(metric.value)
+    if metric.unit == "x":
+        return f"{metric.value:.2f}x"
     return f"{_three_digits(metric.value)} {metric.unit}"
 
 
@@ -34,13 +37,17 @@ def render(run: Run) -> str:
         "",
         f"commit {commit[:10]}{dirty}, {run.meta.get('python', '?')}, "
         f"{run.meta.get('machine', {}).get('cpu', '?')}",
-        "",
-        "| benchmark | median (load: total) | vs baseline | rounds |",
-        "|---|---:|---:|---:|",
     ]
     groups: dict[str, list[Metric]] = {}
     for metric in run.metrics.values():
-        groups.setdefault(metric.group, []).append(metric)
+        if metric.group != "ratios":  # they have a table of their own, below
+            groups.setdefault(metric.group, []).append(metric)
+    if groups:
+        lines += [
+            "",
+            "| benchmark | median (load: total) | vs baseline | rounds |",
+            "|---|---:|---:|---:|",
+        ]
     for group, metrics in groups.items():
         baseline = next((m for m in metrics if m.baseline), None)
         lines.append(f"| **{group}** | | | |")
@@ -48,4 +55,6 @@ def render(run: Run) -> str:
             ratio = f"{m.value / baseline.value:.2f}x" if baseline and baseline.value else ""
             rounds = "" if m.rounds is None else str(m.rounds)
             lines.append(f"| {m.name} | {format_value(m)} | {ratio} | {rounds} |")
+    if run.ratios is not None:
+        lines += ["", ratios_report.render(run.ratios)]
     return "\n".join(lines)

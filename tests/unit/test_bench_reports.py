@@ -44,7 +44,7 @@ def test_read_run_takes_the_median_of_each_benchmark(tmp_path: Path) -> None:
 
 
 def test_read_run_of_a_folder_without_results_raises(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"no micro\.json or load\.json"):
+    with pytest.raises(ValueError, match=r"no micro\.json, load\.json or ratios\.json"):
         read_run(tmp_path)
 
 

@@ -1,0 +1,94 @@
+"""Start bare Tornado or the service pinned to the server's core, wait until it answers, stop it."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench.load import cpus
+from bench.load.service import free_port, stop_process
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICE = ROOT / "taskservice" / "tornado" / "server.py"
+
+
+class ServerError(RuntimeError):
+    """A server did not come up; the message says why and where its output is."""
+
+
+def baseline_command(port: int) -> list[str]:
+    """Bare Tornado (bench/baseline.py) on `port`."""
+    return [sys.executable, "-m", "bench.baseline", "--port", str(port)]
+
+
+def service_command(port: int, config: Path, store: Path) -> list[str]:
+    """The service on `port` with `config`, on the sqlite file `store` (durable by default)."""
+    # An absolute path after sqlite:/// makes the four slashes the store URL wants.
+    return [
+        sys.executable, str(SERVICE), "--port", str(port), "--config", str(config),
+        "--store", f"sqlite:///{store.resolve()}",
+    ]  # fmt: skip
+
+
+def answers(port: int) -> bool:
+    """Whether GET /healthz answers 200 (bare Tornado answers every GET)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+    try:
+        conn.request("GET", "/healthz")
+        response = conn.getresponse()
+        response.read()
+        return response.status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+@contextmanager
+def started(
+    name: str,
+    command: list[str],
+    port: int,
+    log: Path,
+    cores: tuple[int, ...] | None,
+    timeout: float = 30.0,
+) -> Iterator[str]:
+    """Run `command`, server `name` on `port`, pinned to `cores`, for the block; yields its URL.
+
+    Its console output goes to `log`, and it runs in the log's folder, so any relative path it
+    writes stays there.
+    """
+    log.parent.mkdir(parents=True, exist_ok=True)
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path}  # bench.baseline imports from the repository
+    with log.open("ab") as out:
+        # taskset pins the process before it starts, so every thread it makes inherits the core.
+        # A session of its own: a Ctrl-C reaches the harness, which then stops the server.
+        proc = subprocess.Popen(
+            [*cpus.prefix(cores), *command],
+            cwd=log.parent,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + timeout
+        while not answers(port):
+            if proc.poll() is not None:
+                raise ServerError(f"{name} exited with {proc.returncode}; see {log}")
+            if time.monotonic() > deadline:
+                raise ServerError(f"{name} did not answer within {timeout:g} s; see {log}")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_process(proc)
+
+
+__all__ = ["ServerError", "answers", "baseline_command", "free_port", "service_command", "started"]

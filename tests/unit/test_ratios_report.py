@@ -1,0 +1,81 @@
+"""ratios.json's content, its Markdown table, and the warnings a broken measurement gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.ratios.report import render, warnings
+from tests.support.ratios import RATES, sample_doc
+
+
+def test_the_document_records_how_it_was_measured() -> None:
+    doc = sample_doc()
+    assert doc["wrk"] == "wrk debian/4.1.0-3+b2 [epoll]"
+    assert doc["load"] == {"threads": 1, "connections": 20, "duration_s": 5, "warmup_s": 1}
+    assert doc["rounds"] == 3
+    assert doc["pinning"] == {"server": [0], "wrk": [1]}
+    assert doc["configs"] == {"prod": "configs/todoList-prod.yaml",
+                              "local": "configs/todoList-local.yaml"}  # fmt: skip
+    assert doc["store"]["synchronous"] == "FULL"
+    assert doc["store"]["seeded_tasks"] == 20_000
+    assert doc["commit"] == "abc123def456"
+    assert doc["problems"] == []
+
+
+def test_each_scenario_has_medians_and_every_rounds_row() -> None:
+    doc = sample_doc()
+    get_one = doc["scenarios"]["get-one"]
+    assert get_one["rps"] == 1900.0
+    assert (get_one["p50_ms"], get_one["p99_ms"]) == (8.0, 12.5)
+    assert get_one["request"] == "GET /tasks/{id}"
+    assert get_one["baseline"] == "baseline-get"
+    assert [r["rps"] for r in get_one["rounds"]] == RATES["get-one"]
+    assert (get_one["non_2xx"], get_one["socket_errors"]) == (0, 0)
+
+
+def test_ratios_are_per_round_with_their_median_and_target() -> None:
+    ratios = sample_doc()["ratios"]
+    assert set(ratios) == {"get-one", "post", "list", "get-one-local"}
+    # 1900/2000, 2300/2500, 1000/2400: the median of the rounds, not of the medians
+    assert ratios["get-one"]["per_round"] == [0.95, 0.92, pytest.approx(0.4167, abs=1e-4)]
+    assert ratios["get-one"]["median"] == 0.92
+    assert (ratios["get-one"]["target"], ratios["get-one"]["met"]) == (0.90, True)
+    assert ratios["list"]["median"] == 0.5
+    assert ratios["list"]["met"] is False
+    assert ratios["post"]["baseline"] == "baseline-post"
+
+
+def test_the_table_shows_every_scenario_its_ratio_target_and_verdict() -> None:
+    table = render(sample_doc())
+    assert "-t1 -c20 -d5s after a 1 s warm-up, 3 interleaved rounds" in table
+    assert "server on cpu 0, wrk on cpu 1" in table
+    assert "configs/todoList-prod.yaml" in table
+    assert "| baseline-get | 2,400 | 8.00 ms | 12.5 ms | 0 | 1.00x |" in table
+    assert (
+        "| get-one | 1,900 | 8.00 ms | 12.5 ms | 0 | 0.92x | 0.95, 0.92, 0.42 | ≥ 0.90x | yes |"
+        in table
+    )
+    assert (
+        "| list | 1,200 | 8.00 ms | 12.5 ms | 0 | 0.50x | 0.50, 0.50, 0.50 | ≥ 0.80x | **no** |"
+        in table
+    )
+    assert table.count("\n| ") == 7  # the header and a row per scenario
+
+
+def test_an_unpinned_run_says_so() -> None:
+    doc = sample_doc()
+    doc["pinning"] = None
+    assert "not pinned" in render(doc)
+
+
+def test_every_problem_is_a_warning_line_with_where_the_logs_are() -> None:
+    doc = sample_doc(problems=["post round 2: 12 non-2xx responses of 900 requests"])
+    doc["logs"] = "/runs/x/ratios-scratch/logs"
+    assert warnings(doc) == [
+        "WARNING: ratios post round 2: 12 non-2xx responses of 900 requests",
+        "WARNING: ratios: the servers' logs are in /runs/x/ratios-scratch/logs",
+    ]
+
+
+def test_a_clean_run_has_no_warnings() -> None:
+    assert warnings(sample_doc()) == []
