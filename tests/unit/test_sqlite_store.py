@@ -143,3 +143,58 @@ def test_runtime_sqlite_error_becomes_store_error(runner: asyncio.Runner, db_pat
     with pytest.raises(StoreError, match="no such table"):
         runner.run(store.list())
     runner.run(store.close())
+
+
+class _Refusing:
+    """Stands in for the inline read connection: SQLite refuses the read with this error code."""
+
+    def __init__(self, code: int, message: str = "database is locked") -> None:
+        self.code = code
+        self.message = message
+
+    def execute(self, statement: str, params: object) -> sqlite3.Cursor:
+        error = sqlite3.OperationalError(self.message)
+        error.sqlite_errorcode = self.code
+        raise error
+
+
+def test_reads_run_on_the_loops_thread(runner: asyncio.Runner, db_path: Path) -> None:
+    store = SqliteStore(db_path)
+    runner.run(store.open())
+    task_id = new_task_id()
+    runner.run(store.create(task_id, Task("inline")))
+    threads: list[int] = []
+    store._inline.set_trace_callback(lambda statement: threads.append(get_ident()))  # type: ignore[union-attr]
+    assert runner.run(store.get(task_id)) == Versioned(Task("inline"), 1)
+    assert [t for t, _ in runner.run(store.list())] == [task_id]
+    runner.run(store.close())
+    assert threads == [get_ident(), get_ident()]
+
+
+@pytest.mark.parametrize(
+    "code", [sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, 261]
+)  # 261: BUSY_RECOVERY
+def test_a_read_sqlite_would_make_wait_goes_to_the_reader_thread(
+    runner: asyncio.Runner, db_path: Path, code: int
+) -> None:
+    store = SqliteStore(db_path)
+    runner.run(store.open())
+    task_id = new_task_id()
+    runner.run(store.create(task_id, Task("waited for")))
+    store._inline = _Refusing(code)  # type: ignore[assignment]
+    assert runner.run(store.get(task_id)) == Versioned(Task("waited for"), 1)
+    assert runner.run(store.list()) == [(task_id, Task("waited for"))]
+    store._inline = None
+    runner.run(store.close())
+
+
+def test_other_read_errors_are_store_errors_not_retried(
+    runner: asyncio.Runner, db_path: Path
+) -> None:
+    store = SqliteStore(db_path)
+    runner.run(store.open())
+    store._inline = _Refusing(sqlite3.SQLITE_IOERR, "disk I/O error")  # type: ignore[assignment]
+    with pytest.raises(StoreError, match="disk I/O error"):
+        runner.run(store.get(new_task_id()))
+    store._inline = None
+    runner.run(store.close())
