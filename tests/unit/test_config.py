@@ -201,14 +201,14 @@ def test_shipped_config_applies_with_rotating_bounded_files(name: str, tmp_path:
     file_handlers = [h for h in handlers.values() if "filename" in h]
     assert file_handlers, "the shipped config writes a log file"
     for spec in file_handlers:
-        assert spec["class"] == "logging.handlers.RotatingFileHandler"
+        assert spec["class"] == "taskservice.utils.logfile.RotatingFile"
         assert spec["maxBytes"] > 0
         spec["filename"] = str(tmp_path / "app.log")  # do not touch the real log here
     configure_logging(config)
     applied = logging.getLogger("taskservice").handlers
-    assert any(isinstance(h, logging.handlers.RotatingFileHandler) for h in applied)
-    for handler in applied:
-        handler.close()
+    assert len(applied) == 1, "the handlers sit behind the log queue"
+    (route,) = applied
+    assert any(isinstance(h, logging.handlers.RotatingFileHandler) for h in route.targets)  # type: ignore[attr-defined]
     configure_logging(Config())
 
 
