@@ -58,18 +58,18 @@ class SqliteStore:
 
     async def _read(self, statement: str, params: tuple[object, ...]) -> list[Any]:
         """All rows of a query: inline on the loop, or on the reader thread if SQLite is busy."""
-        # A point read or a page from SQLite's page cache takes microseconds, less than the hop
-        # to a thread and back. Measured end to end (wrk -c20, GET /tasks/{id}, sqlite, prod
-        # config, 5 interleaved rounds): 0.52x -> 0.69x bare Tornado, 777 -> 678 us of CPU per
-        # request. In WAL mode a reader never waits for the writer; the inline connection waits
-        # for nothing at all (busy_timeout 0), and anything that would make it wait (another
-        # process holding the file exclusively) sends the read to the thread, which may wait.
+        # A point read or a page takes microseconds, less than the hop to a thread and back (see
+        # README, Performance). In WAL mode a reader never waits for the writer; the inline
+        # connection waits for nothing at all (busy_timeout 0), and anything that would make it
+        # wait (another process holding the file exclusively) sends the read to the thread.
         if self._inline is None:
             raise StoreError("sqlite store is not open")
         try:
             return self._inline.execute(statement, params).fetchall()
         except sqlite3.OperationalError as e:
-            if e.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            # Errors the sqlite3 module raises itself (text that is not UTF-8) have no code.
+            code = getattr(e, "sqlite_errorcode", 0)
+            if code & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
                 raise StoreError(f"sqlite store {self.path}: {e}") from e
         except sqlite3.Error as e:
             raise StoreError(f"sqlite store {self.path}: {e}") from e

@@ -189,8 +189,10 @@ class BaseHandler(tornado.web.RequestHandler):
             body["trace"] = "".join(traceback.format_exception(*exc_info))
         if status_code == 405:
             self.set_header("Allow", ", ".join(self.allowed_methods()))
-        # Tornado refuses a method it does not know before reading the body, too.
-        if self.answered_before_body or self.request.method not in self.SUPPORTED_METHODS:
+        # Tornado refuses a method it does not know before reading the body, too. A request that
+        # sent no body (application.py) was read whole, so its connection stays open.
+        unread = self.answered_before_body or self.request.method not in self.SUPPORTED_METHODS
+        if unread and self._stream_request_body:
             # Tornado closes a connection whose request body was never read: tell the client.
             self.set_header("Connection", "close")
         self.write_json(body, status_code)

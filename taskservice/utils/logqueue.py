@@ -86,15 +86,27 @@ class LogListener(logging.handlers.QueueListener):
                 return
             time.sleep(LINGER_S)
 
+    def put(self, item: tuple[Targets, logging.LogRecord]) -> bool:
+        """Queue a record for the thread; False once stopping, when the caller writes it itself."""
+        # One lock around the check and the put: a record queued after stop() drained the queue
+        # would never be written.
+        with self._lock:
+            if self.stopped:
+                return False
+            self.items.put_nowait(item)
+            return True
+
     def stop(self) -> None:
         """Write every queued record and end the thread; records logged later are written inline."""
         with self._lock:
-            if self.stopped or self._thread is None:
-                self.stopped = True
+            if self.stopped:
                 return
+            self.stopped = True  # from now on nothing is queued behind the sentinel
+        if self._thread is not None:
+            # Not under the lock: a handler that logs from the listener's thread must not wait
+            # for it while this joins that thread.
             super().stop()
-            self.stopped = True
-        # Records queued between the sentinel and `stopped`: write them in order.
+        # Anything the thread did not take before its sentinel: write it in order.
         items = self.items
         while True:
             try:
@@ -125,11 +137,9 @@ class QueueRoute(logging.handlers.QueueHandler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            if self.listener.stopped:
+            if not self.listener.put((self.targets, prepare(record))):
                 dispatch(self.targets, record)
                 _flush(set(self.targets))
-            else:
-                self.queue.put_nowait((self.targets, prepare(record)))
         except Exception:
             self.handleError(record)
 

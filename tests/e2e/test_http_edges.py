@@ -97,3 +97,25 @@ def test_answers_sent_before_the_body_is_read_say_connection_close(
             assert b"\r\nConnection: close\r\n" in answer
             assert sock.recv(1) == b""  # and the server did close it
     assert server.request("GET", "/healthz").status == 200
+
+
+def test_early_answers_to_requests_without_a_body_keep_the_connection(
+    start_server: StartServer,
+) -> None:
+    # Such a request was read whole before its handler ran: no Connection: close, and the next
+    # request on the connection is answered.
+    server = start_server("--store", "memory://")
+    long_id = "x" * 200
+    for request, status in (
+        (b"BREW /tasks HTTP/1.1\r\nHost: a\r\n\r\n", b"405"),
+        (b"BREW /nope HTTP/1.1\r\nHost: a\r\n\r\n", b"404"),
+        (f"GET /tasks HTTP/1.1\r\nHost: a\r\nX-Request-ID: {long_id}\r\n\r\n".encode(), b"400"),
+        (b"POST /tasks HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n", b"400"),
+    ):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(request)
+            answer = read_response(sock)
+            assert answer.startswith(b"HTTP/1.1 " + status + b" "), answer[:200]
+            assert b"\r\nConnection: close\r\n" not in answer
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n")
+            assert read_response(sock).startswith(b"HTTP/1.1 200 ")

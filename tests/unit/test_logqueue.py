@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
+import time
 import weakref
 from collections.abc import Iterator
 
@@ -198,3 +200,36 @@ def test_dispatch_honours_handler_levels() -> None:
     record = logging.LogRecord("x", logging.WARNING, __file__, 1, "w", (), None)
     logqueue.dispatch((low, high), record)
     assert (low.records, high.records) == ([record], [])
+
+
+def test_a_record_queued_while_the_listener_stops_is_still_written(
+    loggers: tuple[logging.Logger, logging.Logger],
+) -> None:
+    # Another thread is in the middle of queueing a record when stop() runs (a library warning
+    # during shutdown): the record must reach the handler, not stay in the queue.
+    parent, _ = loggers
+    handler, stream = _stream_handler()
+    parent.addHandler(handler)
+    parent.setLevel(logging.INFO)
+    listener = logqueue.install(["lq"])
+    queueing = threading.Event()
+    real = listener.items
+
+    class SlowToQueue:
+        def put_nowait(self, item: logqueue.Item) -> None:
+            if item is not None and item[1].getMessage() == "late":
+                queueing.set()
+                time.sleep(0.2)  # widen the window between deciding to queue and queueing
+            real.put_nowait(item)
+
+        def get_nowait(self) -> logqueue.Item:
+            return real.get_nowait()
+
+    listener.items = SlowToQueue()  # type: ignore[assignment]
+    parent.info("early")
+    writer = threading.Thread(target=parent.info, args=("late",))
+    writer.start()
+    assert queueing.wait(5)
+    listener.stop()
+    writer.join(5)
+    assert stream.getvalue().splitlines() == ["lq INFO early", "lq INFO late"]

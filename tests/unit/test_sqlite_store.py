@@ -198,3 +198,19 @@ def test_other_read_errors_are_store_errors_not_retried(
         runner.run(store.get(new_task_id()))
     store._inline = None
     runner.run(store.close())
+
+
+def test_a_row_python_cannot_decode_is_a_store_error(runner: asyncio.Runner, db_path: Path) -> None:
+    # sqlite3 raises this OperationalError itself, without an SQLite error code.
+    store = SqliteStore(db_path)
+    runner.run(store.open())
+    task_id = new_task_id()
+    runner.run(store.create(task_id, Task("readable")))
+    with sqlite3.connect(db_path, isolation_level=None) as other:
+        other.execute("UPDATE tasks SET title = CAST(x'ff' AS TEXT) WHERE id = ?", (task_id,))
+    other.close()
+    with pytest.raises(StoreError, match="decode"):
+        runner.run(store.get(task_id))
+    with pytest.raises(StoreError, match="decode"):
+        runner.run(store.list())
+    runner.run(store.close())
