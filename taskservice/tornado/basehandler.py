@@ -117,6 +117,7 @@ class BaseHandler(tornado.web.RequestHandler):
         self._write_buffer = []
         self._status_code = 200
         self._reason = http.client.responses[200]
+        self.set_default_headers()  # Tornado's hook, still honoured for any subclass
 
     def prepare(self) -> None:
         task = asyncio.current_task()
