@@ -43,15 +43,30 @@ def free_port() -> int:
         return port
 
 
-def _healthy(port: int) -> bool:
+def healthy(port: int) -> bool:
+    """Whether GET /healthz on 127.0.0.1:`port` answers 200 (bare Tornado answers every GET)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
     try:
         conn.request("GET", "/healthz")
-        return conn.getresponse().status == 200
+        response = conn.getresponse()
+        response.read()
+        return response.status == 200
     except OSError:
         return False
     finally:
         conn.close()
+
+
+def wait_healthy(proc: subprocess.Popen[bytes], port: int, timeout: float) -> str | None:
+    """Wait until the process we started answers on `port`; None, or why it never will."""
+    deadline = time.monotonic() + timeout
+    while not healthy(port):
+        if proc.poll() is not None:
+            return f"exited with {proc.returncode}"
+        if time.monotonic() > deadline:
+            return f"was not healthy after {timeout:g} s"
+        time.sleep(0.05)
+    return None
 
 
 def stop_process(
@@ -98,13 +113,9 @@ def started(
             cmd, cwd=workdir, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
-        deadline = time.monotonic() + timeout
-        while not _healthy(port):
-            if proc.poll() is not None:
-                raise ServiceError(f"the service exited with {proc.returncode}; see {log}")
-            if time.monotonic() > deadline:
-                raise ServiceError(f"the service was not healthy after {timeout:g} s; see {log}")
-            time.sleep(0.05)
+        trouble = wait_healthy(proc, port, timeout)
+        if trouble is not None:
+            raise ServiceError(f"the service {trouble}; see {log}")
         yield Service(f"http://127.0.0.1:{port}", proc.pid, store_url)
     finally:
         stop_process(proc, stop_signal, stop_wait)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import http.client
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from bench.load import cpus
-from bench.load.service import free_port, stop_process
+from bench.load.service import free_port, stop_process, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE = ROOT / "taskservice" / "tornado" / "server.py"
@@ -34,20 +32,6 @@ def service_command(port: int, config: Path, store: Path) -> list[str]:
         sys.executable, str(SERVICE), "--port", str(port), "--config", str(config),
         "--store", f"sqlite:///{store.resolve()}",
     ]  # fmt: skip
-
-
-def answers(port: int) -> bool:
-    """Whether GET /healthz answers 200 (bare Tornado answers every GET)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-    try:
-        conn.request("GET", "/healthz")
-        response = conn.getresponse()
-        response.read()
-        return response.status == 200
-    except OSError:
-        return False
-    finally:
-        conn.close()
 
 
 @contextmanager
@@ -79,16 +63,12 @@ def started(
             start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + timeout
-        while not answers(port):
-            if proc.poll() is not None:
-                raise ServerError(f"{name} exited with {proc.returncode}; see {log}")
-            if time.monotonic() > deadline:
-                raise ServerError(f"{name} did not answer within {timeout:g} s; see {log}")
-            time.sleep(0.05)
+        trouble = wait_healthy(proc, port, timeout)
+        if trouble is not None:
+            raise ServerError(f"{name} {trouble}; see {log}")
         yield f"http://127.0.0.1:{port}"
     finally:
         stop_process(proc)
 
 
-__all__ = ["ServerError", "answers", "baseline_command", "free_port", "service_command", "started"]
+__all__ = ["ServerError", "baseline_command", "free_port", "service_command", "started"]
