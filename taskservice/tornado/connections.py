@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any, cast
 
 import tornado.httpserver
@@ -52,11 +52,12 @@ class GuardedHTTPServer(tornado.httpserver.HTTPServer):
         if self.draining:
             # A head already buffered is still read from a closed stream: drop it unanswered.
             conn.stream.close()
-            return _HeadWatch(delegate, lambda: False)
-        loop = asyncio.get_running_loop()
-        late = loop.call_later(self.header_timeout, self._head_late, conn) if first else None
+            return _HeadWatch(delegate, None, conn)
+        late = None
+        if first:
+            late = asyncio.get_running_loop().call_later(self.header_timeout, self._head_late, conn)
         self._awaiting_head[conn] = late
-        return _HeadWatch(delegate, lambda: self._head_arrived(conn))
+        return _HeadWatch(delegate, self, conn)
 
     def on_close(self, server_conn: object) -> None:
         super().on_close(server_conn)
@@ -77,7 +78,8 @@ class GuardedHTTPServer(tornado.httpserver.HTTPServer):
         """Wait until no connection has a request in progress (bound it with asyncio.timeout)."""
         await self._quiet.wait()
 
-    def _head_arrived(self, conn: HTTP1ServerConnection) -> bool:
+    def head_arrived(self, conn: HTTP1ServerConnection) -> bool:
+        """A request head is in: the connection is busy; False if it was closed meanwhile."""
         self._cancel_deadline(conn)
         if conn.stream.closed():
             return False  # closed as idle (or late) while the head was being parsed: drop it
@@ -107,15 +109,22 @@ class GuardedHTTPServer(tornado.httpserver.HTTPServer):
 
 
 class _HeadWatch(httputil.HTTPMessageDelegate):
-    """Passes one request through, calling back when its head has arrived; drops it if told to.
+    """Passes one request through, telling the server when its head has arrived; drops it if told.
 
     A request whose connection was closed as idle never reaches a handler, so a client that sees
-    the connection close without an answer knows the request was not acted on.
+    the connection close without an answer knows the request was not acted on. With no server
+    (the drain has begun) every request is dropped.
     """
 
-    def __init__(self, inner: httputil.HTTPMessageDelegate, on_head: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        inner: httputil.HTTPMessageDelegate,
+        server: GuardedHTTPServer | None,
+        conn: HTTP1ServerConnection,
+    ) -> None:
         self._inner = inner
-        self._on_head = on_head
+        self._server = server
+        self._conn = conn
         self._passed = False
 
     def headers_received(
@@ -123,7 +132,7 @@ class _HeadWatch(httputil.HTTPMessageDelegate):
         start_line: httputil.RequestStartLine | httputil.ResponseStartLine,
         headers: httputil.HTTPHeaders,
     ) -> Awaitable[None] | None:
-        self._passed = self._on_head()
+        self._passed = self._server is not None and self._server.head_arrived(self._conn)
         return self._inner.headers_received(start_line, headers) if self._passed else None
 
     def data_received(self, chunk: bytes) -> Awaitable[None] | None:
