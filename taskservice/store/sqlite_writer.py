@@ -94,10 +94,19 @@ class SqliteWriter:
                         break
                 stop = op is None
                 if batch:
-                    self._call_loop(_resolve, self._run_batch(batch))
+                    self._call_loop(_resolve, self._run_safely(batch))
         finally:
             self._conn.close()
             self._call_loop(self._stopped.set_result, None)
+
+    def _run_safely(self, batch: list[_Op]) -> list[_Outcome]:
+        try:
+            return self._run_batch(batch)
+        except Exception as e:
+            # Not SQLite's refusal, which _run_batch answers, but a bug: answer these writes with
+            # a 503 rather than leave them, and every write after them, waiting forever.
+            self._abandon()
+            return [self._failed(op, "writer failed", e) for op in batch]
 
     def _call_loop(self, fn: Callable[[T], object], arg: T) -> None:
         with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting any more

@@ -261,3 +261,25 @@ def test_a_read_never_sees_a_write_its_batch_has_not_committed(
 
     assert runner.run(read_mid_batch()) == (None, [])
     assert runner.run(store.get(tid)) == Versioned(Task("uncommitted"), 1)
+
+
+def test_an_unexpected_error_in_the_writer_fails_its_batch_and_the_writer_goes_on(
+    runner: asyncio.Runner, store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = store._writer
+    assert writer is not None
+    real = writer._run_batch
+    calls = []
+
+    def broken_once(batch: list[Any]) -> list[Any]:
+        calls.append(len(batch))
+        if len(calls) == 1:
+            raise RuntimeError("a bug in the writer")
+        return real(batch)
+
+    monkeypatch.setattr(writer, "_run_batch", broken_once)
+    lost, kept = new_task_id(), new_task_id()
+    with pytest.raises(StoreError, match="writer failed: a bug in the writer"):
+        runner.run(store.create(lost, Task("lost")))
+    runner.run(store.create(kept, Task("kept")))
+    assert committed_titles(store.path) == {kept: "kept"}
