@@ -40,6 +40,16 @@ def loggers() -> Iterator[tuple[logging.Logger, logging.Logger]]:
         logger.propagate = True
 
 
+def _queued(
+    parent: logging.Logger, names: tuple[str, ...] = ("lq",)
+) -> tuple[logging.Handler, io.StringIO, logqueue.LogListener]:
+    """`parent` logging INFO to a stream handler, moved behind the queue with the named loggers."""
+    handler, stream = _stream_handler()
+    parent.addHandler(handler)
+    parent.setLevel(logging.INFO)
+    return handler, stream, logqueue.install(list(names))
+
+
 def _log_everything(parent: logging.Logger, child: logging.Logger) -> None:
     parent.info("one")
     child.debug("two %s", "args")
@@ -83,10 +93,7 @@ def test_args_are_rendered_when_logged_not_when_written(
     loggers: tuple[logging.Logger, logging.Logger],
 ) -> None:
     parent, _ = loggers
-    handler, stream = _stream_handler()
-    parent.addHandler(handler)
-    parent.setLevel(logging.INFO)
-    listener = logqueue.install(["lq"])
+    _handler, stream, listener = _queued(parent)
     changing = ["before"]
     parent.info("value %s", changing)
     changing[0] = "after"
@@ -155,10 +162,7 @@ def test_logging_shutdown_writes_what_is_still_queued(
     loggers: tuple[logging.Logger, logging.Logger],
 ) -> None:
     parent, _ = loggers
-    handler, stream = _stream_handler()
-    parent.addHandler(handler)
-    parent.setLevel(logging.INFO)
-    logqueue.install(["lq"])
+    handler, stream, _ = _queued(parent)
     for n in range(1000):
         parent.info("line %d", n)
     # As logging.shutdown() at exit: the newest handler (the queue's) is closed first.
@@ -170,10 +174,7 @@ def test_records_logged_after_stop_are_written_inline(
     loggers: tuple[logging.Logger, logging.Logger],
 ) -> None:
     parent, _ = loggers
-    handler, stream = _stream_handler()
-    parent.addHandler(handler)
-    parent.setLevel(logging.INFO)
-    listener = logqueue.install(["lq"])
+    _handler, stream, listener = _queued(parent)
     listener.stop()
     listener.stop()  # idempotent
     parent.info("late")
@@ -184,10 +185,7 @@ def test_loggers_without_handlers_are_left_alone(
     loggers: tuple[logging.Logger, logging.Logger],
 ) -> None:
     parent, child = loggers
-    handler, stream = _stream_handler()
-    parent.addHandler(handler)
-    parent.setLevel(logging.INFO)
-    listener = logqueue.install(["lq", "lq.child"])
+    _handler, stream, listener = _queued(parent, ("lq", "lq.child"))
     child.info("via the parent")
     listener.stop()
     assert child.handlers == []
@@ -208,10 +206,7 @@ def test_a_record_queued_while_the_listener_stops_is_still_written(
     # Another thread is in the middle of queueing a record when stop() runs (a library warning
     # during shutdown): the record must reach the handler, not stay in the queue.
     parent, _ = loggers
-    handler, stream = _stream_handler()
-    parent.addHandler(handler)
-    parent.setLevel(logging.INFO)
-    listener = logqueue.install(["lq"])
+    _handler, stream, listener = _queued(parent)
     queueing = threading.Event()
     real = listener.items
 
