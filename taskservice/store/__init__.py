@@ -31,5 +31,5 @@ def make_store(url: str) -> Store:
         unknown = options.keys() - {"synchronous"}
         if unknown:
             raise ValueError(f"unknown sqlite option(s): {', '.join(sorted(unknown))}")
-        return SqliteStore(Path(parts.path[1:]), **options)
+        return SqliteStore(Path(parts.path[1:]), options.get("synchronous", "FULL"))
     raise ValueError(f"unsupported store URL {url!r}; expected {_FORMS}")

@@ -16,7 +16,7 @@ from taskservice.errors import StoreError
 from taskservice.store import sqlite_sql as sql
 from taskservice.store.protocol import Versioned
 from taskservice.store.sqlite_schema import migrate
-from taskservice.store.sqlite_writer import SqliteWriter
+from taskservice.store.sqlite_writer import BUSY_TIMEOUT_MS, SqliteWriter
 
 T = TypeVar("T")
 SYNCHRONOUS_MODES: Final = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -31,11 +31,14 @@ class SqliteStore:
     fsynced to the WAL).
     """
 
-    def __init__(self, path: Path, synchronous: str = "FULL") -> None:
+    def __init__(
+        self, path: Path, synchronous: str = "FULL", busy_timeout_ms: int = BUSY_TIMEOUT_MS
+    ) -> None:
         if synchronous.upper() not in SYNCHRONOUS_MODES:
             raise ValueError(f"synchronous must be one of {', '.join(SYNCHRONOUS_MODES)}")
         self.path = path
         self.synchronous = synchronous.upper()
+        self.busy_timeout_ms = busy_timeout_ms  # how long a write waits for another's lock
         self._opened = False
         self._writer: SqliteWriter | None = None
         self._reader: sqlite3.Connection | None = None
@@ -113,7 +116,7 @@ class SqliteStore:
             self._opened = False
             raise StoreError(f"cannot open sqlite store {self.path}: {e}") from e
         self._read_executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-reader")
-        self._writer = SqliteWriter(writer, f"sqlite store {self.path}")
+        self._writer = SqliteWriter(writer, f"sqlite store {self.path}", self.busy_timeout_ms)
 
     def _connect_writer(self) -> sqlite3.Connection:
         try:
@@ -127,7 +130,7 @@ class SqliteStore:
             if mode != "wal":
                 raise sqlite3.OperationalError(f"cannot switch to WAL mode (got {mode!r})")
             conn.execute(f"PRAGMA synchronous={self.synchronous}")
-            conn.execute("PRAGMA busy_timeout=5000")
+            conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
             migrate(conn)
         except BaseException:
             conn.close()

@@ -22,15 +22,12 @@ class SqliteAppTestCase(AppTestCase):
     def make_store(self) -> Store:
         self.folder = Path(tempfile.mkdtemp(prefix="store-trouble-"))
         self.addCleanup(shutil.rmtree, self.folder)
-        self.sqlite = SqliteStore(self.folder / "tasks.db")
+        # The default 5 s wait for another connection's lock would only slow the tests down.
+        self.sqlite = SqliteStore(self.folder / "tasks.db", busy_timeout_ms=100)
         return self.sqlite
 
-    def setUp(self) -> None:
-        super().setUp()
-        self.pragma("busy_timeout = 100")  # the default 5 s would only slow the tests down
-
     def pragma(self, setting: str) -> Any:
-        """Run a PRAGMA on the store's own connection, on its own thread."""
+        """Run a PRAGMA on the store's write connection, as a write of its own."""
 
         async def run() -> Any:
             return await self.sqlite._call(lambda c: c.execute(f"PRAGMA {setting}").fetchone())

@@ -40,19 +40,20 @@ async def one_batch(
     """Run the writes as one batch; their outcomes (results or exceptions), and the statements
     the write connection ran meanwhile.
 
-    The writer thread is held inside a write of its own while the writes queue up, so on its
-    release it takes them all at once.
+    A write of the test's own is held in its COMMIT on the writer thread while the writes queue
+    up, so once it is released they make up the next batch.
     """
     statements: list[str] = []
-    await store._call(lambda c: c.set_trace_callback(statements.append))
     started, release = threading.Event(), threading.Event()
 
-    def hold(conn: sqlite3.Connection) -> None:
-        conn.execute("SELECT 'hold'")
-        started.set()
-        release.wait(10)
+    def trace(statement: str) -> None:
+        statements.append(statement)
+        if statement == "COMMIT" and "SELECT 'hold'" in statements and not release.is_set():
+            started.set()
+            release.wait(10)
 
-    held = asyncio.ensure_future(store._call(hold))
+    await store._call(lambda c: c.set_trace_callback(trace))
+    held = asyncio.ensure_future(store._call(lambda c: c.execute("SELECT 'hold'")))
     await asyncio.to_thread(started.wait, 10)
     pending = [asyncio.ensure_future(write()) for write in writes]
     await asyncio.sleep(0)  # each write runs up to its submit
@@ -169,9 +170,10 @@ def test_transaction_lost_mid_batch_fails_the_writes_before_it_and_not_those_aft
 
 
 def test_locked_database_fails_every_write_of_the_batch(
-    runner: asyncio.Runner, store: SqliteStore
+    runner: asyncio.Runner, tmp_path: Path
 ) -> None:
-    runner.run(store._call(lambda c: c.execute("PRAGMA busy_timeout = 50")))
+    store = SqliteStore(tmp_path / "tasks.db", busy_timeout_ms=50)
+    runner.run(store.open())
 
     async def write_three() -> list[Any]:
         writes = [store.create(new_task_id(), Task("t")) for _ in range(3)]
@@ -179,9 +181,38 @@ def test_locked_database_fails_every_write_of_the_batch(
 
     with write_lock(store.path):
         outcomes = runner.run(write_three())
+    runner.run(store.close())
     assert [type(outcome) for outcome in outcomes] == [StoreError] * 3
     assert all("cannot begin: database is locked" in str(outcome) for outcome in outcomes)
     assert committed_titles(store.path) == {}
+
+
+def test_a_write_waits_for_another_process_lock_off_the_loop_and_then_commits(
+    runner: asyncio.Runner, store: SqliteStore
+) -> None:
+    existing, waiting = new_task_id(), new_task_id()
+    runner.run(store.create(existing, Task("existing")))
+
+    async def write_while_locked() -> tuple[bool, Versioned | None, float]:
+        with write_lock(store.path) as other:
+            write = asyncio.ensure_future(store.create(waiting, Task("waited")))
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            await asyncio.sleep(0.2)
+            # The loop is free while the write waits for the lock: reads are answered at once.
+            read = await store.get(existing)
+            lagged = loop.time() - start
+            done_while_locked = write.done()
+            other.execute("ROLLBACK")
+            other.execute("BEGIN")  # write_lock ends with its own ROLLBACK
+        await write
+        return done_while_locked, read, lagged
+
+    done_while_locked, read, lagged = runner.run(write_while_locked())
+    assert done_while_locked is False
+    assert read == Versioned(Task("existing"), 1)
+    assert lagged < 2.0  # the busy timeout is 5 s: a loop blocked on the lock would show it
+    assert committed_titles(store.path) == {existing: "existing", waiting: "waited"}
 
 
 def test_close_commits_the_writes_queued_before_it(runner: asyncio.Runner, tmp_path: Path) -> None:
@@ -239,24 +270,25 @@ def test_a_read_never_sees_a_write_its_batch_has_not_committed(
     runner: asyncio.Runner, store: SqliteStore
 ) -> None:
     tid = new_task_id()
-    inside, release = threading.Event(), threading.Event()
+    armed, inside, release = threading.Event(), threading.Event(), threading.Event()
 
-    def hold(conn: sqlite3.Connection) -> None:
-        inside.set()
-        release.wait(10)
+    def hold_commit(statement: str) -> None:
+        if statement == "COMMIT" and armed.is_set() and not release.is_set():
+            inside.set()
+            release.wait(10)
 
     async def read_mid_batch() -> tuple[Versioned | None, list[Any]]:
-        # The create and the hold are queued together, so they share a batch: the insert has
-        # run but is not committed while the hold waits.
+        # The insert has run, and its COMMIT is held on the writer thread.
+        await store._call(lambda c: c.set_trace_callback(hold_commit))
+        armed.set()
         created = asyncio.ensure_future(store.create(tid, Task("uncommitted")))
-        held = asyncio.ensure_future(store._call(hold))
         await asyncio.to_thread(inside.wait, 10)
         try:
             mid = await store.get(tid)
             listed = await store.list()
         finally:
             release.set()
-        await asyncio.gather(created, held)
+        await created
         return mid, listed
 
     assert runner.run(read_mid_batch()) == (None, [])
@@ -268,16 +300,16 @@ def test_an_unexpected_error_in_the_writer_fails_its_batch_and_the_writer_goes_o
 ) -> None:
     writer = store._writer
     assert writer is not None
-    real = writer._run_batch
+    real = writer._apply
     calls = []
 
-    def broken_once(batch: list[Any]) -> list[Any]:
+    def broken_once(batch: list[Any]) -> Any:
         calls.append(len(batch))
         if len(calls) == 1:
             raise RuntimeError("a bug in the writer")
         return real(batch)
 
-    monkeypatch.setattr(writer, "_run_batch", broken_once)
+    monkeypatch.setattr(writer, "_apply", broken_once)
     lost, kept = new_task_id(), new_task_id()
     with pytest.raises(StoreError, match="writer failed: a bug in the writer"):
         runner.run(store.create(lost, Task("lost")))

@@ -78,21 +78,26 @@ def test_unknown_synchronous_mode_is_refused(db_path: Path) -> None:
         SqliteStore(db_path, synchronous="sometimes")
 
 
-def test_every_write_runs_on_the_writer_thread_not_the_loops(
+def test_writes_run_on_the_loop_and_their_commits_on_the_writer_thread(
     runner: asyncio.Runner, db_path: Path
 ) -> None:
+    # The statements only change pages in memory; the COMMIT waits for the disk, never the loop.
     store = SqliteStore(db_path)
     runner.run(store.open())
-    threads: set[int] = set()
-    # The write connection is used only by the writer thread, so install the spy from there.
-    runner.run(store._call(lambda c: c.set_trace_callback(lambda sql: threads.add(get_ident()))))
+    threads: dict[str, set[int]] = {"COMMIT": set(), "other": set()}
+
+    def spy(sql: str) -> None:
+        threads["COMMIT" if sql == "COMMIT" else "other"].add(get_ident())
+
+    runner.run(store._call(lambda c: c.set_trace_callback(spy)))
     tid = new_task_id()
     runner.run(store.create(tid, Task("t")))
     runner.run(store.replace(tid, Task("u")))
     runner.run(store.delete(tid))
     runner.run(store.close())
-    assert len(threads) == 1
-    assert threading.get_ident() not in threads
+    assert threads["other"] == {threading.get_ident()}
+    assert len(threads["COMMIT"]) == 1
+    assert threading.get_ident() not in threads["COMMIT"]
 
 
 def test_opening_twice_is_refused(runner: asyncio.Runner, db_path: Path) -> None:
