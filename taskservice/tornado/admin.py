@@ -45,6 +45,7 @@ def make_admin_app(
         default_handler_args=args,
         log_function=log_request,
         tag_routes=config.admin_debug,
+        max_body_bytes=config.max_body_bytes,
         inflight=InFlight(),
         yappi_session=session or YappiSession(),
     )

@@ -153,6 +153,7 @@ def make_app(config: Config, service: TodoListService) -> tornado.web.Applicatio
         routes,
         # Route tags cost a little on every request: only when the service can be profiled.
         tag_routes=config.admin_debug or config.profiling_yappi,
+        max_body_bytes=config.max_body_bytes,
         default_handler_class=NotFoundHandler,
         default_handler_args=args,
         log_function=log_request,

@@ -1,34 +1,43 @@
 """ServiceApplication: Tornado's Application, with two savings on every request and route tags.
 
-- A request that sends no body goes to a buffered twin of its handler class, so Tornado does not
-  take the streaming path (which costs two more turns of the event loop per request) where there
-  is nothing to stream. Requests with a body still stream, so their size is checked up front.
+- A request that sends no body, or a plain Content-Length within the body limit, goes to a
+  buffered twin of its handler class, so Tornado does not take the streaming path (which costs
+  two more turns of the event loop per request) where nothing needs streaming. Bodies of unknown
+  or excessive size, and malformed framing, still stream, so the handler checks them up front.
 - Requests run under their route's tag (for yappi) only when the service can be profiled at all.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Final
 
 import tornado.web
 from tornado import httputil
 
+from taskservice.tornado.delegate import ServiceDelegate
 from taskservice.tornado.tagging import RouteTags, TaggedDelegate
 
 _buffered: dict[type[tornado.web.RequestHandler], type[tornado.web.RequestHandler]] = {}
+_PLAIN_LENGTH: Final = re.compile(r"[0-9]{1,10}")
+# Tornado parses these bodies into arguments when it reads a request whole; ours never need it.
+_FORM_TYPES: Final = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def sends_no_body(request: httputil.HTTPServerRequest) -> bool:
-    """Whether the request head promises no body at all (and no body type to parse).
+def reads_whole(request: httputil.HTTPServerRequest, max_body_bytes: int) -> bool:
+    """Whether Tornado may read the request whole before its handler runs.
 
-    Anything else, a malformed length included, takes the streaming path, whose checks answer it.
+    True for no body at all, or one plain Content-Length of at most `max_body_bytes` and no form
+    type for Tornado to parse. Anything else (chunked, too large, a malformed or repeated length)
+    takes the streaming path, whose checks answer it.
     """
     headers = request.headers
-    return (
-        headers.get("Content-Length", "0") == "0"
-        and "Transfer-Encoding" not in headers
-        and "Content-Type" not in headers
-    )
+    if "Transfer-Encoding" in headers:
+        return False
+    if headers.get("Content-Type", "").lower().startswith(_FORM_TYPES):
+        return False
+    length = headers.get("Content-Length", "0")
+    return _PLAIN_LENGTH.fullmatch(length) is not None and int(length) <= max_body_bytes
 
 
 def buffered(handler_class: type[tornado.web.RequestHandler]) -> type[tornado.web.RequestHandler]:
@@ -46,10 +55,13 @@ def buffered(handler_class: type[tornado.web.RequestHandler]) -> type[tornado.we
 
 
 class ServiceApplication(tornado.web.Application):
-    """An Application that skips streaming for bodyless requests and can tag routes for yappi."""
+    """An Application that streams only bodies it must check, and can tag routes for yappi."""
 
-    def __init__(self, *args: Any, tag_routes: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, max_body_bytes: int, tag_routes: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.max_body_bytes = max_body_bytes
         self.route_tags = RouteTags() if tag_routes else None
 
     def get_handler_delegate(
@@ -60,9 +72,10 @@ class ServiceApplication(tornado.web.Application):
         path_args: list[bytes] | None = None,
         path_kwargs: dict[str, bytes] | None = None,
     ) -> tornado.web._HandlerDelegate:
-        handler_class = buffered(target_class) if sends_no_body(request) else target_class
+        whole = reads_whole(request, self.max_body_bytes)
+        handler_class = buffered(target_class) if whole else target_class
         args = (self, request, handler_class, target_kwargs, path_args, path_kwargs)
         if self.route_tags is None:
-            return tornado.web._HandlerDelegate(*args)
+            return ServiceDelegate(*args)
         tag = self.route_tags.tag(request.method or "", target_class)
         return TaggedDelegate(tag, *args)

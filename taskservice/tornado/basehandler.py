@@ -156,7 +156,15 @@ class BaseHandler(tornado.web.RequestHandler):
     @property
     def body(self) -> bytes:
         """The whole request body, read within the configured bound."""
+        if not self._stream_request_body:
+            return self.request.body  # read whole by Tornado (application.py)
         return b"".join(self._chunks)
+
+    def lost_before_body(self, received: int) -> None:
+        """A buffered request's connection closed with `received` bytes of its body read."""
+        self._declared_size = declared_body_length(self.request.headers)
+        self._body_size = received
+        self.on_connection_close()
 
     def compute_etag(self) -> str | None:
         """No ETag unless a handler knows a version: Tornado's default hashes every body."""

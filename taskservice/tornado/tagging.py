@@ -9,6 +9,7 @@ import tornado.web
 from tornado import httputil
 
 from taskservice.profiling import ROUTE_TAG, ROUTES
+from taskservice.tornado.delegate import ServiceDelegate
 
 UNMATCHED: Final = "(unmatched)"
 _METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
@@ -36,7 +37,7 @@ class RouteTags:
         return tag
 
 
-class TaggedDelegate(tornado.web._HandlerDelegate):
+class TaggedDelegate(ServiceDelegate):
     """Tornado's delegate for one request, run under the request's route tag.
 
     The tag is set around the calls that hand a request to its handler: the handler's task

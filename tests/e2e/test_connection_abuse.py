@@ -113,6 +113,20 @@ def test_stalled_body_is_cut_off_at_the_body_timeout_and_logged_408(
     assert server.stop() == 0
 
 
+def test_client_hanging_up_mid_body_is_logged_499_and_nothing_is_stored(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    # A small body of known length is read whole before the handler exists; the request is still
+    # logged when the client goes away halfway through it.
+    server = start_with(start_server, tmp_path, body_timeout=30)
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.sendall(b"POST /tasks?halfway HTTP/1.1\r\nHost: a\r\nContent-Length: 50\r\n\r\n{")
+    assert server.request("GET", "/tasks").json() == {}
+    assert server.stop() == 0  # every line is out once the server has stopped
+    fields = response_fields(server, "uri=/tasks?halfway")
+    assert (fields["status"], fields["error"]) == ("499", "client closed the connection")
+
+
 def test_request_head_over_max_header_bytes_is_refused_and_the_server_stays_up(
     start_server: StartServer, tmp_path: Path
 ) -> None:

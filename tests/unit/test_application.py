@@ -7,7 +7,7 @@ import tornado.web
 from tornado.httputil import HTTPHeaders, HTTPServerRequest, RequestStartLine
 
 from taskservice.tornado.app import TaskHandler, TodoListHandler
-from taskservice.tornado.application import buffered, sends_no_body
+from taskservice.tornado.application import buffered, reads_whole
 
 
 def request(*headers: tuple[str, str]) -> HTTPServerRequest:
@@ -18,28 +18,44 @@ def request(*headers: tuple[str, str]) -> HTTPServerRequest:
     return HTTPServerRequest(start_line=start, headers=head)
 
 
-@pytest.mark.parametrize("headers", [(), (("Content-Length", "0"),), (("Accept", "*/*"),)])
-def test_a_request_without_length_or_encoding_sends_no_body(
-    headers: tuple[tuple[str, str], ...],
-) -> None:
-    assert sends_no_body(request(*headers))
+LIMIT = 100
 
 
 @pytest.mark.parametrize(
     "headers",
     [
-        (("Content-Length", "5"),),
+        (),
+        (("Content-Length", "0"),),
+        (("Accept", "*/*"),),
+        (("Content-Length", "5"), ("Content-Type", "application/json")),
         (("Content-Length", "00"),),
-        (("Content-Length", "abc"),),
-        (("Content-Length", "0"), ("Content-Length", "0")),
-        (("Transfer-Encoding", "chunked"),),
-        (("Content-Type", "application/x-www-form-urlencoded"),),
+        (("Content-Length", str(LIMIT)),),
     ],
 )
-def test_a_request_that_declares_or_types_a_body_streams(
+def test_a_request_without_a_body_or_with_a_plain_length_within_the_limit_is_read_whole(
     headers: tuple[tuple[str, str], ...],
 ) -> None:
-    assert not sends_no_body(request(*headers))
+    assert reads_whole(request(*headers), LIMIT)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        (("Content-Length", str(LIMIT + 1)),),
+        (("Content-Length", "abc"),),
+        (("Content-Length", "-1"),),
+        (("Content-Length", "1" * 11),),
+        (("Content-Length", "0"), ("Content-Length", "0")),
+        (("Transfer-Encoding", "chunked"),),
+        (("Content-Length", "5"), ("Transfer-Encoding", "chunked")),
+        (("Content-Length", "5"), ("Content-Type", "application/x-www-form-urlencoded")),
+        (("Content-Length", "5"), ("Content-Type", "Multipart/Form-Data; boundary=x")),
+    ],
+)
+def test_a_request_whose_body_must_be_checked_or_would_be_parsed_as_a_form_streams(
+    headers: tuple[tuple[str, str], ...],
+) -> None:
+    assert not reads_whole(request(*headers), LIMIT)
 
 
 def test_the_buffered_twin_does_not_stream_and_keeps_the_class_identity() -> None:
