@@ -37,19 +37,23 @@ class RotatingFile(logging.handlers.RotatingFileHandler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            msg = self.format(record) + self.terminator
-            if self.stream is None:  # opened lazily (delay=True) or closed by a rollover
-                self.stream = self._open()
-            size = len(msg) if msg.isascii() else len(msg.encode(self.encoding or "utf-8"))
-            if self._regular and 0 < self.maxBytes <= self._size + size and self._size > 0:
-                self.doRollover()
-                if self.stream is None:
-                    self.stream = self._open()
-            self.stream.write(msg)
-            self._size += size
-            if self.flush_each:
-                self.stream.flush()
+            self.write_line(self.format(record))
         except RecursionError:
             raise
         except Exception:
             self.handleError(record)
+
+    def write_line(self, text: str) -> None:
+        """Write one formatted line and its terminator, rotating first if it would not fit."""
+        msg = text + self.terminator
+        if self.stream is None:  # opened lazily (delay=True) or closed by a rollover
+            self.stream = self._open()
+        size = len(msg) if msg.isascii() else len(msg.encode(self.encoding or "utf-8"))
+        if self._regular and 0 < self.maxBytes <= self._size + size and self._size > 0:
+            self.doRollover()
+            if self.stream is None:
+                self.stream = self._open()
+        self.stream.write(msg)
+        self._size += size
+        if self.flush_each:
+            self.stream.flush()

@@ -9,13 +9,21 @@ import queue
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Sequence
-from typing import Final
+from collections.abc import Callable, Iterable, Sequence
+from typing import Final, NamedTuple
 
 from taskservice.utils.logfile import RotatingFile
 
 Targets = tuple[logging.Handler, ...]
-Item = tuple[Targets, logging.LogRecord] | None  # None: the listener's stop sentinel
+
+
+class Lines(NamedTuple):
+    """Lines rendered already (see logexpress), each with its handler and how to write it."""
+
+    writes: tuple[tuple[logging.Handler, Callable[[str], None], str], ...]
+
+
+Item = tuple[Targets, logging.LogRecord] | Lines | None  # None: the listener's stop sentinel
 
 _BATCH: Final = 256  # records written between two flushes, at most
 # After writing a batch the listener rests this long before it looks again. Without the rest it
@@ -54,6 +62,28 @@ def dispatch(targets: Targets, record: logging.LogRecord) -> None:
                 handler.handleError(record)
 
 
+def write_lines(lines: Lines) -> set[logging.Handler]:
+    """Write rendered lines under each handler's lock; the handlers written to."""
+    for handler, write, text in lines.writes:
+        handler.acquire()
+        try:
+            write(text)
+        except Exception:
+            handler.handleError(logging.makeLogRecord({"msg": text}))
+        finally:
+            handler.release()
+    return {handler for handler, _, _ in lines.writes}
+
+
+def deliver(item: tuple[Targets, logging.LogRecord] | Lines) -> Iterable[logging.Handler]:
+    """Write one queued item, a record or rendered lines; the handlers it went to."""
+    if isinstance(item, Lines):
+        return write_lines(item)
+    targets, record = item
+    dispatch(targets, record)
+    return targets
+
+
 class LogListener(logging.handlers.QueueListener):
     """Takes the queued records in order and writes them in batches, one flush per batch."""
 
@@ -72,8 +102,7 @@ class LogListener(logging.handlers.QueueListener):
             written: set[logging.Handler] = set()
             count = 0
             while item is not None:
-                dispatch(*item)
-                written.update(item[0])
+                written.update(deliver(item))
                 count += 1
                 if count == _BATCH:
                     break
@@ -81,12 +110,12 @@ class LogListener(logging.handlers.QueueListener):
                     item = items.get_nowait()
                 except queue.Empty:
                     break
-            _flush(written)
+            flush(written)
             if item is None:
                 return
             time.sleep(LINGER_S)
 
-    def put(self, item: tuple[Targets, logging.LogRecord]) -> bool:
+    def put(self, item: tuple[Targets, logging.LogRecord] | Lines) -> bool:
         """Queue a record for the thread; False once stopping, when the caller writes it itself."""
         # One lock around the check and the put: a record queued after stop() drained the queue
         # would never be written.
@@ -114,11 +143,11 @@ class LogListener(logging.handlers.QueueListener):
             except queue.Empty:
                 return
             if item is not None:
-                dispatch(*item)
-                _flush(set(item[0]))
+                flush(set(deliver(item)))
 
 
-def _flush(handlers: set[logging.Handler]) -> None:
+def flush(handlers: set[logging.Handler]) -> None:
+    """Flush each handler; a failure is reported as a failed write is, and the rest go on."""
     for handler in handlers:
         try:
             handler.flush()
@@ -139,7 +168,7 @@ class QueueRoute(logging.handlers.QueueHandler):
         try:
             if not self.listener.put((self.targets, prepare(record))):
                 dispatch(self.targets, record)
-                _flush(set(self.targets))
+                flush(set(self.targets))
         except Exception:
             self.handleError(record)
 

@@ -11,6 +11,8 @@ from functools import lru_cache
 from types import FrameType, MappingProxyType
 from typing import Final
 
+from taskservice.utils import logexpress
+
 # A value is quoted when it holds a space, '=', '"', a control character, a line separator or
 # text that is not valid UTF-8 (in a Python str: an unpaired surrogate) or U+FFFD, which go-logfmt
 # cannot tell from a decoding error. go-logfmt quotes on the same set except that it knows only the
@@ -121,6 +123,8 @@ def log_response(
 
 
 def _handle(logger: logging.Logger, level: int, line: str, caller: FrameType) -> None:
+    if logexpress.emit(logger, level, line, caller):
+        return  # queued as text, with no LogRecord (see logexpress)
     # The caller's frame is known here, so Logger.findCaller's walk up the stack (a third of the
     # cost of logging a line) is skipped; file=, lineno= and function= still name the caller.
     code = caller.f_code

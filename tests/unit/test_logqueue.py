@@ -212,7 +212,8 @@ def test_a_record_queued_while_the_listener_stops_is_still_written(
 
     class SlowToQueue:
         def put_nowait(self, item: logqueue.Item) -> None:
-            if item is not None and item[1].getMessage() == "late":
+            record = None if item is None or isinstance(item, logqueue.Lines) else item[1]
+            if record is not None and record.getMessage() == "late":
                 queueing.set()
                 time.sleep(0.2)  # widen the window between deciding to queue and queueing
             real.put_nowait(item)
