@@ -111,6 +111,10 @@ def _reject_constant(name: str) -> Any:
     raise ValidationError(f"invalid JSON: {name} is not a number in JSON")
 
 
+# Built once, as json.loads with any option builds a new decoder for every body.
+_FROM_JSON: Final = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def parse_json_body(body: bytes) -> object:
     """Decode a request body as strict UTF-8 JSON; raise ValidationError with a clear message."""
     if not body.strip():
@@ -120,7 +124,7 @@ def parse_json_body(body: bytes) -> object:
     except UnicodeDecodeError as e:
         raise ValidationError(f"request body is not valid UTF-8 (byte {e.start})") from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return _FROM_JSON.decode(text)
     except json.JSONDecodeError as e:
         raise ValidationError(f"invalid JSON: {e.msg} (line {e.lineno} column {e.colno})") from None
     except RecursionError:
