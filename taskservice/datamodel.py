@@ -123,6 +123,10 @@ def parse_json_body(body: bytes) -> object:
         text = body.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ValidationError(f"request body is not valid UTF-8 (byte {e.start})") from None
+    if text.startswith("\ufeff"):  # as json.loads says; JSONDecoder.decode does not check
+        raise ValidationError(
+            "invalid JSON: Unexpected UTF-8 BOM (decode using utf-8-sig) (line 1 column 1)"
+        )
     try:
         return _FROM_JSON.decode(text)
     except json.JSONDecodeError as e:

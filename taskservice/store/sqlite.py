@@ -45,12 +45,12 @@ class SqliteStore:
         self._inline: sqlite3.Connection | None = None  # used on the event loop's thread only
         self._read_executor: ThreadPoolExecutor | None = None
 
-    async def _call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run fn on the write connection, in a write transaction of its own batch."""
+    async def _call(self, fn: Callable[[sqlite3.Connection], T], size: int = 0) -> T:
+        """Run fn, a write storing about `size` bytes, on the write connection in a batch."""
         if self._writer is None:
             raise StoreError("sqlite store is not open")
         try:
-            return await self._writer.submit(functools.partial(self._run, fn))
+            return await self._writer.submit(functools.partial(self._run, fn), size)
         except sqlite3.Error as e:
             raise StoreError(f"sqlite store {self.path}: {e}") from e
 
@@ -177,7 +177,7 @@ class SqliteStore:
     async def create(self, task_id: str, task: Task) -> None:
         """Insert a new task; an id that exists already is a StoreError."""
         row = (task_id, task.title, task.description, task.priority, task.completed, task.due_date)
-        await self._call(lambda c: c.execute(sql.INSERT, row))
+        await self._call(lambda c: c.execute(sql.INSERT, row), sql.size_of(task))
 
     async def get(self, task_id: str) -> Versioned | None:
         """The task with this id and its version, or None."""
@@ -199,7 +199,7 @@ class SqliteStore:
             sql.raise_if_exists(conn, task_id)
             return None
 
-        return await self._call(update)
+        return await self._call(update, sql.size_of(task))
 
     async def delete(self, task_id: str, expected: Set[int] | None = None) -> bool:
         """Remove a task; False if there is no such id."""

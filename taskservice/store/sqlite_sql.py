@@ -58,6 +58,11 @@ def raise_if_exists(conn: sqlite3.Connection, task_id: str) -> None:
         raise VersionMismatch(task_id)
 
 
+def size_of(task: Task) -> int:
+    """About how many bytes a task's row takes (its text, as characters), for batch sizing."""
+    return 64 + len(task.title) + len(task.description or "")
+
+
 def row_to_task(row: Row) -> Task:
     """A Task from the five task columns of a row."""
     title, description, priority, completed, due_date = row

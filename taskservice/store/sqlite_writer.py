@@ -10,40 +10,21 @@ import sqlite3
 import threading
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Final, NamedTuple, TypeVar
+from typing import Final, TypeVar
 
 from taskservice.errors import StoreError
+from taskservice.store.sqlite_batch import BatchSteps, Done, Op
 
 T = TypeVar("T")
 # Enough to absorb every write a few hundred clients have in flight, few enough that the last
 # write of a batch does not wait long behind the others before its commit.
 MAX_BATCH: Final = 128
+# A batch storing more than this runs wholly on the thread: past SQLite's page cache (2 MiB by
+# default) its statements would write WAL pages to the file, which the loop must not wait for.
+LOOP_BATCH_BYTES: Final = 256 * 1024
 BUSY_TIMEOUT_MS: Final = 5000
 """How long a batch waits for another process's write lock before its writes fail."""
 _BUSY: Final = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-
-
-class _Op(NamedTuple):
-    context: contextvars.Context
-    fn: Callable[[sqlite3.Connection], object]
-    future: asyncio.Future[Any]
-
-
-class _Outcome(NamedTuple):
-    future: asyncio.Future[Any]
-    error: BaseException | None
-    result: object
-
-
-def _resolve(outcomes: list[_Outcome]) -> None:
-    """On the loop: hand each write its outcome, unless its caller has stopped waiting."""
-    for future, error, result in outcomes:
-        if future.done():  # cancelled: the request was cut off
-            continue
-        if error is None:
-            future.set_result(result)
-        else:
-            future.set_exception(error)
 
 
 class SqliteWriter:
@@ -51,12 +32,14 @@ class SqliteWriter:
 
     A batch is every write queued while the previous batch committed (at most `max_batch`): one
     BEGIN IMMEDIATE, one COMMIT and so one fsync for all of them. The statements run on the event
-    loop, since they only change pages in memory (microseconds), and the COMMIT, which waits for
-    the disk, runs on the writer thread; so a batch costs the loop two thread hand-offs, not one
-    per statement. When another process holds the write lock, the whole batch goes to the thread,
-    which waits up to `busy_timeout_ms` for it. A write that fails rolls back to its own savepoint
-    and fails alone; a failed BEGIN or COMMIT fails every write of the batch. No future resolves
-    before its COMMIT returned, so a resolved write is on disk.
+    loop, since for a batch of ordinary size they only change pages in memory (microseconds), and
+    the COMMIT, which waits for the disk, runs on the writer thread; so a batch costs the loop two
+    thread hand-offs, not one per statement. A batch larger than LOOP_BATCH_BYTES, or one that
+    finds another process holding the write lock, goes to the thread whole, which waits up to
+    `busy_timeout_ms` for the lock. A write that fails rolls back to its own savepoint and fails
+    alone; a failed BEGIN or COMMIT fails every write of the batch, and when SQLite loses the
+    transaction the writes after the failing one go in the next batch. No future resolves before
+    its COMMIT returned, so a resolved write is on disk.
     """
 
     def __init__(
@@ -68,12 +51,13 @@ class SqliteWriter:
     ) -> None:
         self._conn = conn
         self._name = name
+        self._steps = BatchSteps(conn, name)
         self._max_batch = max_batch
         self.busy_timeout_ms = busy_timeout_ms
         # The loop never waits for a lock: a busy database sends the batch to the thread.
         conn.execute("PRAGMA busy_timeout=0")
         self._loop = asyncio.get_running_loop()
-        self._pending: deque[_Op] = deque()
+        self._pending: deque[Op] = deque()
         self._busy = False  # a batch is running; the connection is its own until it ends
         self._stopping = False
         self._stopped: asyncio.Future[None] = self._loop.create_future()
@@ -81,12 +65,13 @@ class SqliteWriter:
         self._thread = threading.Thread(target=self._serve, name="sqlite-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, fn: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
-        """Queue a write, to run in the caller's context; its future resolves once committed."""
+    def submit(self, fn: Callable[[sqlite3.Connection], T], size: int = 0) -> asyncio.Future[T]:
+        """Queue a write storing about `size` bytes, to run in the caller's context; its future
+        resolves once it is committed."""
         if self._stopping:
             raise StoreError(f"{self._name} is closed")
         future: asyncio.Future[T] = self._loop.create_future()
-        self._pending.append(_Op(contextvars.copy_context(), fn, future))
+        self._pending.append(Op(contextvars.copy_context(), fn, future, size))
         if not self._busy:
             self._busy = True
             # On the next turn of the loop, so that writes submitted in this one share the batch.
@@ -106,144 +91,86 @@ class SqliteWriter:
         for job in iter(self._jobs.get, None):
             job()
 
-    def _on_thread(self, work: Callable[[], list[_Outcome]]) -> None:
-        """Run `work` on the writer thread, then finish its batch on the loop."""
+    def _on_thread(self, batch: list[Op], work: Callable[[list[Op]], Done]) -> None:
+        """Run `work` on the batch on the writer thread, then finish the batch on the loop."""
 
         def job() -> None:
-            outcomes = work()
+            done = self._guarded(batch, work)
             with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting any more
-                self._loop.call_soon_threadsafe(self._finish, outcomes)
+                self._loop.call_soon_threadsafe(self._finish, done)
 
         self._jobs.put(job)
 
     def _next_batch(self) -> None:
+        """On the loop: begin and apply the next batch, and hand its COMMIT to the thread."""
         if not self._pending:
             self._busy = False
             if self._stopping:
                 self._close()
             return
-        count = min(len(self._pending), self._max_batch)
-        batch = [self._pending.popleft() for _ in range(count)]
+        batch = [self._pending.popleft() for _ in range(min(len(self._pending), self._max_batch))]
         try:
-            if self._begin(batch):
-                outcomes, applied = self._apply(batch)
-                if self._conn.in_transaction:
-                    self._on_thread(lambda: self._guarded(batch, self._commit, outcomes, applied))
-                else:
-                    self._finish(outcomes + applied)
+            done = self._start(batch)
         except Exception as e:
-            self._finish(self._bug(batch, e))
+            done = Done(self._steps.bug(batch, e), [])
+        if done is not None:
+            self._answer(done)
 
-    def _begin(self, batch: list[_Op]) -> bool:
-        """BEGIN on the loop; False if the batch is answered, or handed to the thread, instead."""
+    def _start(self, batch: list[Op]) -> Done | None:
+        """Begin and apply on the loop; None once the thread has the batch (its COMMIT, or all
+        of it: when it is large or another process holds the lock)."""
+        if sum(op.size for op in batch) > LOOP_BATCH_BYTES:
+            self._on_thread(batch, self._run_on_thread)
+            return None
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
-            if getattr(e, "sqlite_errorcode", 0) & 0xFF in _BUSY:
-                self._on_thread(lambda: self._guarded(batch, self._run_waiting, batch))
-            else:
-                self._finish([self._failed(op, "cannot begin", e) for op in batch])
-            return False
-        return True
+            if getattr(e, "sqlite_errorcode", 0) & 0xFF not in _BUSY:
+                return Done([self._steps.failed(op, "cannot begin", e) for op in batch], [])
+            self._on_thread(batch, self._run_on_thread)  # it waits for the lock there
+            return None
+        result = self._steps.apply(batch)
+        if not self._conn.in_transaction:  # lost: nothing to commit
+            return Done(result.failed, result.leftover)
+        self._on_thread(batch, lambda _: self._steps.commit(result))
+        return None
 
-    def _finish(self, outcomes: list[_Outcome]) -> None:
-        """On the loop: resolve a batch's writes and start the next batch."""
-        _resolve(outcomes)
-        self._next_batch()
-
-    def _run_waiting(self, batch: list[_Op]) -> list[_Outcome]:
-        """On the thread: the whole batch, waiting for the write lock as long as allowed."""
-        conn = self._conn
-        conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
+    def _answer(self, done: Done) -> None:
+        """On the loop, with no COMMIT to wait for: settle, and go on at the loop's next turn."""
         try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as e:
-            return [self._failed(op, "cannot begin", e) for op in batch]
+            self._settle(done)
         finally:
-            conn.execute("PRAGMA busy_timeout=0")
-        outcomes, applied = self._apply(batch)
-        return self._commit(outcomes, applied)
+            # Not a direct call: a run of failing batches must not nest ever deeper.
+            self._loop.call_soon(self._next_batch)
 
-    def _apply(self, batch: list[_Op]) -> tuple[list[_Outcome], list[_Outcome]]:
-        """Run each write in its savepoint: (failed writes, writes applied but not committed)."""
-        conn = self._conn
-        outcomes: list[_Outcome] = []
-        applied: list[_Outcome] = []
-        for index, op in enumerate(batch):
-            try:
-                conn.execute("SAVEPOINT op")
-                result = op.context.run(op.fn, conn)
-                conn.execute("RELEASE op")
-            except Exception as e:
-                outcomes.append(_Outcome(op.future, e, None))
-                if not self._undo_op():
-                    # SQLite rolled back the whole transaction (a full disk, an I/O error), so
-                    # the writes before this one are gone too.
-                    outcomes.extend(self._failed(done, "rolled back", e) for done in applied)
-                    applied.clear()
-                    if not self._restart(batch[index + 1 :], outcomes):
-                        break
+    def _finish(self, done: Done) -> None:
+        """On the loop, once the thread is done with a batch: settle it and start the next."""
+        try:
+            self._settle(done)
+        finally:
+            self._next_batch()
+
+    def _settle(self, done: Done) -> None:
+        """Put back the writes a lost transaction left untried; hand the others their outcome."""
+        self._pending.extendleft(reversed(done.leftover))
+        for future, error, result in done.outcomes:
+            if future.done():  # cancelled: the request was cut off
                 continue
-            applied.append(_Outcome(op.future, None, result))
-        return outcomes, applied
+            if error is None:
+                future.set_result(result)
+            elif isinstance(error, StopIteration):  # a future refuses to carry one
+                future.set_exception(self._steps.error("write failed", error))
+            else:
+                future.set_exception(error)
 
-    def _restart(self, rest: list[_Op], outcomes: list[_Outcome]) -> bool:
-        """After a lost transaction, begin a new one for the writes that follow."""
-        if not rest:
-            return True
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as e:
-            outcomes.extend(self._failed(op, "cannot begin", e) for op in rest)
-            return False
-        return True
+    def _run_on_thread(self, batch: list[Op]) -> Done:
+        return self._steps.run_waiting(batch, self.busy_timeout_ms)
 
-    def _commit(self, outcomes: list[_Outcome], applied: list[_Outcome]) -> list[_Outcome]:
-        """On the thread: COMMIT (the fsync); if it fails, every applied write fails."""
+    def _guarded(self, batch: list[Op], work: Callable[[list[Op]], Done]) -> Done:
         try:
-            self._conn.execute("COMMIT")
-        except sqlite3.Error as e:
-            self._abandon()
-            return outcomes + [self._failed(done, "cannot commit", e) for done in applied]
-        return outcomes + applied
-
-    def _guarded(
-        self, batch: list[_Op], work: Callable[..., list[_Outcome]], *args: Any
-    ) -> list[_Outcome]:
-        try:
-            return work(*args)
+            return work(batch)
         except Exception as e:
-            return self._bug(batch, e)
-
-    def _bug(self, batch: list[_Op], error: Exception) -> list[_Outcome]:
-        # Not SQLite's refusal, which the steps above answer, but a bug: answer these writes with
-        # a 503 rather than leave them, and every write after them, waiting forever.
-        self._abandon()
-        return [self._failed(op, "writer failed", error) for op in batch]
-
-    def _failed(self, op: _Op | _Outcome, what: str, error: Exception) -> _Outcome:
-        # A fresh exception per write: one shared instance would collect every awaiter's frames.
-        failure = StoreError(f"{self._name}: {what}: {error}")
-        failure.__cause__ = error
-        return _Outcome(op.future, failure, None)
-
-    def _undo_op(self) -> bool:
-        """Roll back the failed write's savepoint; False if the whole transaction is gone."""
-        if not self._conn.in_transaction:
-            return False
-        try:
-            self._conn.execute("ROLLBACK TO op")
-            self._conn.execute("RELEASE op")
-        except sqlite3.Error:
-            self._abandon()
-            return False
-        return True
-
-    def _abandon(self) -> None:
-        if self._conn.in_transaction:  # some errors have rolled it back already
-            # Should even that fail, there is nothing more to undo; the next BEGIN reports it.
-            with contextlib.suppress(sqlite3.Error):
-                self._conn.execute("ROLLBACK")
+            return Done(self._steps.bug(batch, e), [])
 
     def _close(self) -> None:
         def close() -> None:

@@ -48,11 +48,24 @@ class Template:
         formatter = source or _DEFAULT_FORMATTER
         stock = type(formatter) is logging.Formatter
         stock = stock and type(formatter._style) is logging.PercentStyle
-        if not stock or formatter.datefmt is not None or formatter.converter is not time.localtime:
+        if not stock or not set(_FIELD_NAMES.findall(formatter._fmt or "")) <= FIELDS:
             return None
-        if not set(_FIELD_NAMES.findall(formatter._fmt or "")) <= FIELDS:
-            return None
-        return cls(formatter, source)
+        template = cls(formatter, source)
+        return template if template.fits(source) else None
+
+    def fits(self, source: logging.Formatter | None) -> bool:
+        """Whether this still renders what `source`, a handler's formatter, would write.
+
+        Checked for every line: a formatter's format, date format and clock (time.localtime,
+        unless set, even on the class, to time.gmtime for UTC) can change at any time.
+        """
+        formatter = self.formatter
+        return (
+            source is self.source
+            and formatter.datefmt is None
+            and formatter.converter is time.localtime
+            and (formatter._fmt or "%(message)s") == self._fmt
+        )
 
     def asctime(self, created: float, msecs: float) -> str:
         """Formatter.formatTime's text, with the strftime done once a second."""
@@ -75,7 +88,8 @@ Writer = Callable[[str], None]
 
 def writer_for(handler: logging.Handler) -> Writer | None:
     """How a handler writes one rendered line (rotation included), or None if it cannot."""
-    if isinstance(handler, RotatingFile):
+    # Exact types only: a subclass may change what emit() writes.
+    if type(handler) is RotatingFile:
         return handler.write_line
     if type(handler) is logging.StreamHandler:
         stream_handler: logging.StreamHandler[Any] = handler
@@ -130,7 +144,7 @@ def plan_for(route: QueueRoute) -> Plan | None:
     cached = _plans.get(id(route))
     if cached is not None and cached[0] is route:
         plan = cached[1]
-        if plan is None or all(h.formatter is t.source and not h.filters for h, t, _ in plan):
+        if plan is None or all(t.fits(h.formatter) and not h.filters for h, t, _ in plan):
             return plan
     steps = []
     for handler in route.targets:

@@ -85,6 +85,7 @@ class TestBadBodies(AppTestCase):
         (b'{"title": "t", "due_date": NaN}', "NaN is not a number"),
         (b'{"title": "t", "due_date": Infinity}', "Infinity is not a number"),
         (b'{"title": "\xff\xfe"}', "not valid UTF-8"),
+        (b'\xef\xbb\xbf{"title": "t"}', "Unexpected UTF-8 BOM"),
         (b'{"title": "\\ud800"}', "title: contains an unpaired unicode surrogate"),
         (b'["title"]', "expected a JSON object, got an array"),
         (b'"Task1"', "expected a JSON object, got a string"),

@@ -34,6 +34,8 @@ def logger() -> Iterator[logging.Logger]:
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
         handler.close()
+    for log_filter in list(logger.filters):
+        logger.removeFilter(log_filter)
     logger.setLevel(logging.NOTSET)
     logger.propagate = True
 
@@ -212,3 +214,48 @@ def test_without_the_log_queue_lines_take_the_record_path(
     log_event(logger, logging.INFO, "direct")
     assert calls == []
     assert (tmp_path / "a.log").read_text().endswith("INFO : message=direct\n")
+
+
+def test_a_rotating_file_subclass_gets_records_so_its_own_emit_runs(
+    logger: logging.Logger, tmp_path: Path
+) -> None:
+    class Redacting(RotatingFile):
+        def emit(self, record: logging.LogRecord) -> None:
+            record.msg = str(record.msg).replace("secret", "***")
+            super().emit(record)
+
+    handler = Redacting(str(tmp_path / "a.log"), encoding="utf-8")
+    handler.setFormatter(logging.Formatter(PROD))
+    listener = queued(logger, handler)
+    log_event(logger, logging.INFO, "token=secret")
+    listener.stop()
+    assert (tmp_path / "a.log").read_text().endswith('message="token=***"\n')
+
+
+def test_a_formatter_changed_after_the_first_line_changes_the_next_lines(
+    logger: logging.Logger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler = file_handler(tmp_path / "a.log")
+    queued(logger, handler).stop()  # from here on every line is written as it is logged
+    express = []
+    real = logexpress.values
+
+    def counted(*args: Any) -> dict[str, object]:
+        express.append(args[2])
+        return real(*args)
+
+    monkeypatch.setattr(logexpress, "values", counted)
+    log_event(logger, logging.INFO, "first")
+    assert handler.formatter is not None
+    handler.formatter.datefmt = "%H:%M"
+    log_event(logger, logging.INFO, "second")
+    handler.formatter.datefmt = None
+    monkeypatch.setattr(logging.Formatter, "converter", time.gmtime)  # the documented UTC idiom
+    monkeypatch.setattr(time, "time", lambda: 1_764_000_000.25)
+    log_event(logger, logging.INFO, "third")
+    first, second, third = (tmp_path / "a.log").read_text().splitlines()
+    assert express == ["message=first"]
+    assert first.split(" ")[1].count(":") == 2  # HH:MM:SS,mmm
+    assert second.split(" ")[0].count(":") == 1
+    assert second.endswith("message=second")
+    assert third.startswith("2025-11-24 16:00:00,250 express INFO : message=third")

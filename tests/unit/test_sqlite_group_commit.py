@@ -300,7 +300,7 @@ def test_an_unexpected_error_in_the_writer_fails_its_batch_and_the_writer_goes_o
 ) -> None:
     writer = store._writer
     assert writer is not None
-    real = writer._apply
+    real = writer._steps.apply
     calls = []
 
     def broken_once(batch: list[Any]) -> Any:
@@ -309,9 +309,88 @@ def test_an_unexpected_error_in_the_writer_fails_its_batch_and_the_writer_goes_o
             raise RuntimeError("a bug in the writer")
         return real(batch)
 
-    monkeypatch.setattr(writer, "_apply", broken_once)
+    monkeypatch.setattr(writer._steps, "apply", broken_once)
     lost, kept = new_task_id(), new_task_id()
     with pytest.raises(StoreError, match="writer failed: a bug in the writer"):
         runner.run(store.create(lost, Task("lost")))
     runner.run(store.create(kept, Task("kept")))
     assert committed_titles(store.path) == {kept: "kept"}
+
+
+def test_a_write_raising_stop_iteration_fails_alone_and_the_writer_goes_on(
+    runner: asyncio.Runner, store: SqliteStore
+) -> None:
+    def broken(conn: sqlite3.Connection) -> None:
+        next(iter([]))  # a bug in a write: StopIteration, which no future can carry
+
+    neighbour, later = new_task_id(), new_task_id()
+
+    async def within(seconds: float, write: Awaitable[Any]) -> Any:
+        return await asyncio.wait_for(write, seconds)
+
+    outcomes, _ = runner.run(
+        one_batch(store, [lambda: store._call(broken), lambda: store.create(neighbour, Task("n"))])
+    )
+    assert isinstance(outcomes[0], StoreError)
+    assert "write failed: StopIteration" in str(outcomes[0])
+    assert outcomes[1] is None
+    runner.run(within(5, store.create(later, Task("later"))))
+    runner.run(within(5, store.close()))
+    assert committed_titles(store.path) == {neighbour: "n", later: "later"}
+
+
+def test_a_batch_too_large_for_the_page_cache_runs_its_statements_on_the_thread(
+    runner: asyncio.Runner, store: SqliteStore
+) -> None:
+    # Past SQLite's page cache the statements would write to the file: not on the loop.
+    threads: dict[str, set[int]] = {"small": set(), "large": set()}
+    size = {"now": "small"}
+
+    def spy(statement: str) -> None:
+        if statement.startswith("INSERT"):
+            threads[size["now"]].add(threading.get_ident())
+
+    runner.run(store._call(lambda c: c.set_trace_callback(spy)))
+    big = "d" * 60_000
+
+    async def write_batches() -> None:
+        await asyncio.gather(*(store.create(new_task_id(), Task("s")) for _ in range(5)))
+        size["now"] = "large"
+        await asyncio.gather(*(store.create(new_task_id(), Task("L", big)) for _ in range(5)))
+
+    runner.run(write_batches())
+    assert threads["small"] == {threading.get_ident()}
+    assert threading.get_ident() not in threads["large"]
+    assert len(committed_titles(store.path)) == 10
+
+
+def test_writes_after_a_lost_transaction_wait_for_another_process_lock(
+    runner: asyncio.Runner, store: SqliteStore
+) -> None:
+    # The transaction is lost just as another process takes the write lock: the writes after
+    # it are not failed at once, they wait for the lock (up to the busy timeout) and commit.
+    def lose_transaction_to_a_lock(conn: sqlite3.Connection) -> None:
+        conn.execute("ROLLBACK")
+        holder = sqlite3.connect(store.path, isolation_level=None, check_same_thread=False)
+        holder.execute("BEGIN IMMEDIATE")
+
+        def release() -> None:
+            holder.execute("ROLLBACK")
+            holder.close()
+
+        threading.Timer(0.3, release).start()
+        raise sqlite3.OperationalError("disk I/O error")
+
+    after = [new_task_id() for _ in range(3)]
+    outcomes, _ = runner.run(
+        one_batch(
+            store,
+            [
+                lambda: store._call(lose_transaction_to_a_lock),
+                *(lambda tid=tid: store.create(tid, Task("after")) for tid in after),
+            ],
+        )
+    )
+    assert isinstance(outcomes[0], StoreError)
+    assert outcomes[1:] == [None, None, None]
+    assert committed_titles(store.path) == dict.fromkeys(after, "after")
