@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import time
+import weakref
 from collections.abc import Callable
 from functools import lru_cache
 from types import FrameType
@@ -136,26 +137,33 @@ def values(
 
 
 Plan = tuple[tuple[logging.Handler, Template, Writer], ...]
-_plans: dict[int, tuple[QueueRoute, Plan | None]] = {}
+# Weak: a route replaced by a new logging config must not live on here with its handlers.
+_plans: weakref.WeakKeyDictionary[QueueRoute, Plan | None] = weakref.WeakKeyDictionary()
+_UNKNOWN: Final = object()
 
 
 def plan_for(route: QueueRoute) -> Plan | None:
     """Each target handler of a queue route with its template and writer; None if any has none."""
-    cached = _plans.get(id(route))
-    if cached is not None and cached[0] is route:
-        plan = cached[1]
-        if plan is None or all(t.fits(h.formatter) and not h.filters for h, t, _ in plan):
+    cached = _plans.get(route, _UNKNOWN)
+    if cached is None:
+        return None
+    if cached is not _UNKNOWN:
+        plan: Plan = cached  # type: ignore[assignment]
+        for handler, template, _ in plan:
+            if handler.filters or not template.fits(handler.formatter):
+                break
+        else:
             return plan
     steps = []
     for handler in route.targets:
-        template = None if handler.filters else Template.of(handler.formatter)
+        made = None if handler.filters else Template.of(handler.formatter)
         writer = writer_for(handler)
-        if template is None or writer is None:
-            _plans[id(route)] = (route, None)
+        if made is None or writer is None:
+            _plans[route] = None
             return None
-        steps.append((handler, template, writer))
-    _plans[id(route)] = (route, tuple(steps))
-    return tuple(steps)
+        steps.append((handler, made, writer))
+    _plans[route] = plan = tuple(steps)
+    return plan
 
 
 def emit(logger: logging.Logger, level: int, message: str, caller: FrameType) -> bool:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -259,3 +261,18 @@ def test_a_formatter_changed_after_the_first_line_changes_the_next_lines(
     assert second.split(" ")[0].count(":") == 1
     assert second.endswith("message=second")
     assert third.startswith("2025-11-24 16:00:00,250 express INFO : message=third")
+
+
+def test_a_route_that_logging_dropped_is_not_kept_alive_by_its_cached_plan(
+    logger: logging.Logger, tmp_path: Path
+) -> None:
+    listener = queued(logger, file_handler(tmp_path / "a.log"))
+    log_event(logger, logging.INFO, "cached")
+    listener.stop()
+    (dropped,) = logger.handlers
+    logger.removeHandler(dropped)
+    dropped.close()
+    route = weakref.ref(dropped)
+    del dropped
+    gc.collect()
+    assert route() is None
