@@ -7,9 +7,13 @@ import contextlib
 import contextvars
 import sqlite3
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from taskservice.errors import StoreError
+
+# What a write may raise and still fail alone. CancelledError is no Exception, yet a write that
+# raised it must not take the writer down; KeyboardInterrupt and SystemExit do end the process.
+FAILURES: Final = (Exception, asyncio.CancelledError)
 
 
 class Op(NamedTuple):
@@ -73,7 +77,7 @@ class BatchSteps:
                 conn.execute("SAVEPOINT op")
                 result = op.context.run(op.fn, conn)
                 conn.execute("RELEASE op")
-            except Exception as e:
+            except FAILURES as e:
                 failed.append(Outcome(op.future, e, None))
                 if not self._undo_op():
                     # SQLite rolled back the whole transaction (a full disk, an I/O error), so
@@ -94,7 +98,7 @@ class BatchSteps:
             return Done(result.failed + lost, result.leftover)
         return Done(result.failed + result.applied, result.leftover)
 
-    def bug(self, batch: list[Op], error: Exception) -> list[Outcome]:
+    def bug(self, batch: list[Op], error: BaseException) -> list[Outcome]:
         """Fail a whole batch that a bug interrupted, rolling back what it had done."""
         # Not SQLite's refusal, which the steps above answer: answer these writes with a 503
         # rather than leave them, and every write after them, waiting forever.

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Final, TypeVar
 
 from taskservice.errors import StoreError
-from taskservice.store.sqlite_batch import BatchSteps, Done, Op
+from taskservice.store.sqlite_batch import FAILURES, BatchSteps, Done, Op
 
 T = TypeVar("T")
 # Enough to absorb every write a few hundred clients have in flight, few enough that the last
@@ -111,7 +111,7 @@ class SqliteWriter:
         batch = [self._pending.popleft() for _ in range(min(len(self._pending), self._max_batch))]
         try:
             done = self._start(batch)
-        except Exception as e:
+        except FAILURES as e:
             done = Done(self._steps.bug(batch, e), [])
         if done is not None:
             self._answer(done)
@@ -158,7 +158,8 @@ class SqliteWriter:
                 continue
             if error is None:
                 future.set_result(result)
-            elif isinstance(error, StopIteration):  # a future refuses to carry one
+            elif isinstance(error, StopIteration | asyncio.CancelledError):
+                # A future refuses a StopIteration, and a CancelledError would cancel the caller.
                 future.set_exception(self._steps.error("write failed", error))
             else:
                 future.set_exception(error)
@@ -169,7 +170,7 @@ class SqliteWriter:
     def _guarded(self, batch: list[Op], work: Callable[[list[Op]], Done]) -> Done:
         try:
             return work(batch)
-        except Exception as e:
+        except FAILURES as e:
             return Done(self._steps.bug(batch, e), [])
 
     def _close(self) -> None:

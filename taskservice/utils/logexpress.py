@@ -40,7 +40,7 @@ class Template:
         self.source = source  # the handler's own formatter: None for logging's default
         self._fmt = formatter._fmt or "%(message)s"
         self.uses_time = "%(asctime)" in self._fmt
-        self._second = -1
+        self._stamp_key: tuple[int, str] = (-1, "")  # the second and format of _stamp
         self._stamp = ""
 
     @classmethod
@@ -70,10 +70,10 @@ class Template:
 
     def asctime(self, created: float, msecs: float) -> str:
         """Formatter.formatTime's text, with the strftime done once a second."""
-        second = int(created)
-        if second != self._second:
-            stamp = time.strftime(self.formatter.default_time_format, time.localtime(created))
-            self._second, self._stamp = second, stamp
+        key = (int(created), self.formatter.default_time_format)
+        if key != self._stamp_key:
+            self._stamp = time.strftime(key[1], time.localtime(created))
+            self._stamp_key = key
         msec_format = self.formatter.default_msec_format
         return msec_format % (self._stamp, msecs) if msec_format else self._stamp
 

@@ -276,3 +276,18 @@ def test_a_route_that_logging_dropped_is_not_kept_alive_by_its_cached_plan(
     del dropped
     gc.collect()
     assert route() is None
+
+
+def test_a_new_default_time_format_applies_within_the_same_second(
+    logger: logging.Logger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler = file_handler(tmp_path / "a.log")
+    queued(logger, handler).stop()  # from here on every line is written as it is logged
+    monkeypatch.setattr(time, "time", lambda: 1_764_000_000.25)
+    log_event(logger, logging.INFO, "first")
+    assert handler.formatter is not None
+    handler.formatter.default_time_format = "%Y-%m-%dT%H:%M:%S"
+    log_event(logger, logging.INFO, "second")
+    first, second = (tmp_path / "a.log").read_text().splitlines()
+    assert first[10] == " "
+    assert second[10] == "T"

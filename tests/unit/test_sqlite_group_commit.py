@@ -394,3 +394,24 @@ def test_writes_after_a_lost_transaction_wait_for_another_process_lock(
     assert isinstance(outcomes[0], StoreError)
     assert outcomes[1:] == [None, None, None]
     assert committed_titles(store.path) == dict.fromkeys(after, "after")
+
+
+def test_a_write_raising_cancelled_error_fails_alone_as_a_store_error(
+    runner: asyncio.Runner, store: SqliteStore
+) -> None:
+    # CancelledError is not an Exception; it must neither stall the writer nor cancel the caller.
+    def cancelled(conn: sqlite3.Connection) -> None:
+        raise asyncio.CancelledError
+
+    neighbour, later = new_task_id(), new_task_id()
+    outcomes, _ = runner.run(
+        one_batch(
+            store, [lambda: store._call(cancelled), lambda: store.create(neighbour, Task("n"))]
+        )
+    )
+    assert isinstance(outcomes[0], StoreError)
+    assert "write failed: CancelledError" in str(outcomes[0])
+    assert outcomes[1] is None
+    runner.run(asyncio.wait_for(store.create(later, Task("later")), 5))
+    runner.run(asyncio.wait_for(store.close(), 5))
+    assert committed_titles(store.path) == {neighbour: "n", later: "later"}
