@@ -70,9 +70,7 @@ class SqliteStore:
         try:
             return self._inline.execute(statement, params).fetchall()
         except sqlite3.OperationalError as e:
-            # Errors the sqlite3 module raises itself (text that is not UTF-8) have no code.
-            code = getattr(e, "sqlite_errorcode", 0)
-            if code & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            if not sql.is_busy(e):
                 raise StoreError(f"sqlite store {self.path}: {e}") from e
         except sqlite3.Error as e:
             raise StoreError(f"sqlite store {self.path}: {e}") from e

@@ -58,6 +58,15 @@ def raise_if_exists(conn: sqlite3.Connection, task_id: str) -> None:
         raise VersionMismatch(task_id)
 
 
+def is_busy(error: sqlite3.Error) -> bool:
+    """Whether SQLite refused because another connection holds a lock (BUSY or LOCKED).
+
+    Errors the sqlite3 module raises itself (text that is not UTF-8) carry no code: not busy.
+    """
+    code: int = getattr(error, "sqlite_errorcode", 0)
+    return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 def size_of(task: Task) -> int:
     """About how many bytes a task's row takes (its text, as characters), for batch sizing."""
     return 64 + len(task.title) + len(task.description or "")

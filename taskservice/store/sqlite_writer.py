@@ -14,6 +14,7 @@ from typing import Final, TypeVar
 
 from taskservice.errors import StoreError
 from taskservice.store.sqlite_batch import FAILURES, BatchSteps, Done, Op
+from taskservice.store.sqlite_sql import is_busy
 
 T = TypeVar("T")
 # Enough to absorb every write a few hundred clients have in flight, few enough that the last
@@ -24,7 +25,6 @@ MAX_BATCH: Final = 128
 LOOP_BATCH_BYTES: Final = 256 * 1024
 BUSY_TIMEOUT_MS: Final = 5000
 """How long a batch waits for another process's write lock before its writes fail."""
-_BUSY: Final = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 class SqliteWriter:
@@ -125,7 +125,7 @@ class SqliteWriter:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
-            if getattr(e, "sqlite_errorcode", 0) & 0xFF not in _BUSY:
+            if not is_busy(e):
                 return Done([self._steps.failed(op, "cannot begin", e) for op in batch], [])
             self._on_thread(batch, self._run_on_thread)  # it waits for the lock there
             return None

@@ -129,7 +129,7 @@ class BaseHandler(tornado.web.RequestHandler):
             self.answered_before_body = True
             raise tornado.web.HTTPError(400, "X-Request-ID: must be 1 to 128 printable characters")
         if not self._stream_request_body:
-            return  # a request without a body (see application.py): nothing to bound
+            return  # read whole, within the bound (see application.py): nothing to check
         try:
             declared = declared_body_length(self.request.headers)
         except HTTPInputError as e:
@@ -198,8 +198,8 @@ class BaseHandler(tornado.web.RequestHandler):
             body["trace"] = "".join(traceback.format_exception(*exc_info))
         if status_code == 405:
             self.set_header("Allow", ", ".join(self.allowed_methods()))
-        # Tornado refuses a method it does not know before reading the body, too. A request that
-        # sent no body (application.py) was read whole, so its connection stays open.
+        # Tornado refuses a method it does not know before reading the body, too. A request read
+        # whole (application.py) has no body left unread, so its connection stays open.
         unread = self.answered_before_body or self.request.method not in self.SUPPORTED_METHODS
         if unread and self._stream_request_body:
             # Tornado closes a connection whose request body was never read: tell the client.
