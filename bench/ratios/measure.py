@@ -54,6 +54,8 @@ def _command(
     if scenario.store is None:
         return servers.baseline_command(port)
     store = space.read_store if scenario.store == "read" else space.write_store(round_no)
+    if scenario.server == "minimal":
+        return servers.minimal_command(port, store)
     return servers.service_command(port, space.config(scenario, s), store)
 
 

@@ -57,14 +57,25 @@ def document(
                   "filesystem": raw.get("store_filesystem", "unknown")},
         "orders": raw["orders"],
         "scenarios": {s.name: _scenario(s, rows[s.name]) for s in scenarios if rows.get(s.name)},
-        "ratios": {
-            r.scenario: {"baseline": r.baseline, "median": round(r.median, 4),
-                         "per_round": [round(x, 4) for x in r.per_round],
-                         "target": r.target, "met": r.met}
-            for r in ratios(scenarios, rates)
-        },
+        "ratios": _ratios(scenarios, rates),
         "problems": raw["problems"],
     }  # fmt: skip
+
+
+def _ratios(scenarios: Sequence[Scenario], rates: dict[str, list[float]]) -> dict[str, Any]:
+    found = {r.scenario: r for r in ratios(scenarios, rates)}
+    by_name = {s.name: s for s in scenarios}
+    out: dict[str, Any] = {}
+    for name, r in found.items():
+        reference = found.get(by_name[name].reference or "")
+        out[name] = {
+            "baseline": r.baseline, "median": round(r.median, 4),
+            "per_round": [round(x, 4) for x in r.per_round],
+            "target": r.target, "met": r.met,
+            # The minimal app's ratio for the same request: the most this scenario can reach.
+            "minimal": None if reference is None else round(reference.median, 4),
+        }  # fmt: skip
+    return out
 
 
 def _ms(value: float) -> str:
@@ -103,18 +114,19 @@ def render(doc: dict[str, Any]) -> str:
         "",
         _header(doc),
         "",
-        "| scenario | req/s (median) | p50 | p99 | errors | vs baseline | per round | target "
-        "| met |",
-        "|---|---:|---:|---:|---:|---:|---|---:|---|",
+        "| scenario | req/s (median) | p50 | p99 | errors | vs baseline | per round "
+        "| minimal app | target | met |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---:|---|",
     ]
     for name, row in doc["scenarios"].items():
         ratio = doc["ratios"].get(name)
-        cells = ["1.00x" if row["baseline"] is None else "", "", "", ""]
+        cells = ["1.00x" if row["baseline"] is None else "", "", "", "", ""]
         if ratio:
-            target = ratio["target"]
+            target, minimal = ratio["target"], ratio.get("minimal")
             cells = [
                 f"{ratio['median']:.2f}x",
                 ", ".join(f"{x:.2f}" for x in ratio["per_round"]),
+                "" if minimal is None else f"{minimal:.2f}x",
                 "" if target is None else f"≥ {target:.2f}x",
                 {True: "yes", False: "**no**", None: ""}[ratio["met"]],
             ]
@@ -123,6 +135,13 @@ def render(doc: dict[str, Any]) -> str:
             f"| {name} | {row['rps']:,.0f} | {_ms(row['p50_ms'])} | {_ms(row['p99_ms'])} "
             f"| {errors} | {' | '.join(cells)} |"
         )
+    if any(row["server"] == "minimal" for row in doc["scenarios"].values()):
+        lines += [
+            "",
+            "minimal-*: bench/minimal, bare Tornado plus only the store work and the log line "
+            "every answer needs. The minimal app column is its ratio for the same request: the "
+            "most a service on this stack can reach, so a target above it is out of reach.",
+        ]
     return "\n".join(lines)
 
 

@@ -25,6 +25,14 @@ def baseline_command(port: int) -> list[str]:
     return [sys.executable, "-m", "bench.baseline", "--port", str(port)]
 
 
+def minimal_command(port: int, store: Path) -> list[str]:
+    """The minimal app (bench/minimal) on `port`, on the sqlite file `store`."""
+    return [
+        sys.executable, "-m", "bench.minimal", "--port", str(port),
+        "--store", str(store.resolve()),
+    ]  # fmt: skip
+
+
 def service_command(port: int, config: Path, store: Path) -> list[str]:
     """The service on `port` with `config`, on the sqlite file `store` (durable by default)."""
     # An absolute path after sqlite:/// makes the four slashes the store URL wants.
@@ -71,4 +79,11 @@ def started(
         stop_process(proc)
 
 
-__all__ = ["ServerError", "baseline_command", "free_port", "service_command", "started"]
+__all__ = [
+    "ServerError",
+    "baseline_command",
+    "free_port",
+    "minimal_command",
+    "service_command",
+    "started",
+]

@@ -15,9 +15,13 @@ import yaml
 
 from bench.ratios import servers
 from bench.ratios.configs import FALLBACK_CONFIG, shown
+from bench.ratios.scenarios import BY_NAME
 from tests.support.server import REPO
 
-NAMES = ["baseline-get", "baseline-post", "get-one", "post", "list", "get-one-local"]
+NAMES = [
+    "baseline-get", "baseline-post", "minimal-get", "minimal-post", "minimal-list",
+    "get-one", "post", "list", "get-one-local",
+]  # fmt: skip
 
 
 def wrk_or_skip() -> None:
@@ -62,11 +66,15 @@ def test_every_scenario_is_measured_every_round_without_errors(
 def test_ratios_json_says_how_and_against_what_it_measured(quick_run: tuple[Path, str]) -> None:
     folder, _ = quick_run
     doc = json.loads((folder / "ratios.json").read_text())
-    assert set(doc["ratios"]) == {"get-one", "post", "list", "get-one-local"}
-    for ratio in doc["ratios"].values():
+    assert set(doc["ratios"]) == set(NAMES[2:])
+    for name, ratio in doc["ratios"].items():
         assert len(ratio["per_round"]) == 3
         assert ratio["median"] > 0
-        assert isinstance(ratio["met"], bool)
+        if name.startswith("minimal-"):
+            assert (ratio["target"], ratio["met"], ratio["minimal"]) == (None, None, None)
+        else:
+            assert isinstance(ratio["met"], bool)
+            assert ratio["minimal"] == doc["ratios"][BY_NAME[name].reference]["median"]
     assert doc["wrk"].startswith("wrk ")
     assert doc["load"] == {"threads": 1, "connections": 20, "duration_s": 1, "warmup_s": 0}
     assert doc["store"]["seeded_tasks"] == 300

@@ -13,6 +13,9 @@ from bench.ratios.settings import Settings
 RATES = {
     "baseline-get": [2000.0, 2500.0, 2400.0],
     "baseline-post": [1800.0, 1900.0, 2000.0],
+    "minimal-get": [1800.0, 2125.0, 2040.0],
+    "minimal-post": [1260.0, 1520.0, 1500.0],
+    "minimal-list": [1500.0, 1750.0, 1800.0],
     "get-one": [1900.0, 2300.0, 1000.0],
     "post": [1440.0, 1330.0, 1600.0],
     "list": [1000.0, 1250.0, 1200.0],

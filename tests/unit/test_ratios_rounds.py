@@ -11,8 +11,11 @@ NAMES = [s.name for s in SCENARIOS]
 
 
 def test_the_scenario_names_and_targets_are_the_issues() -> None:
-    assert NAMES == ["baseline-get", "baseline-post", "get-one", "post", "list", "get-one-local"]
-    targets = {s.name: (s.baseline, s.target) for s in SCENARIOS if s.baseline}
+    assert NAMES == [
+        "baseline-get", "baseline-post", "minimal-get", "minimal-post", "minimal-list",
+        "get-one", "post", "list", "get-one-local",
+    ]  # fmt: skip
+    targets = {s.name: (s.baseline, s.target) for s in SCENARIOS if s.target}
     assert targets == {
         "get-one": ("baseline-get", 0.90),
         "post": ("baseline-post", 0.75),
@@ -21,11 +24,27 @@ def test_the_scenario_names_and_targets_are_the_issues() -> None:
     }
 
 
+def test_each_service_scenario_is_compared_with_the_minimal_app_on_the_same_request() -> None:
+    references = {s.name: s.reference for s in SCENARIOS if s.reference}
+    assert references == {
+        "get-one": "minimal-get",
+        "post": "minimal-post",
+        "list": "minimal-list",
+        "get-one-local": "minimal-get",
+    }
+    for name, ref in references.items():
+        service, minimal = BY_NAME[name], BY_NAME[ref]
+        assert (minimal.server, minimal.method) == ("minimal", service.method)
+        assert (minimal.path, minimal.baseline) == (service.path, service.baseline)
+        assert minimal.target is None  # the issue sets no goal for the reference itself
+
+
 def test_each_round_rotates_the_order_so_every_scenario_takes_another_turn() -> None:
     orders = [[s.name for s in order(SCENARIOS, r, 3)] for r in range(3)]
     assert orders[0] == NAMES
-    assert orders[1] == [*NAMES[2:], *NAMES[:2]]
-    assert orders[2] == [*NAMES[4:], *NAMES[:4]]
+    step = len(NAMES) // 3  # rotated by a third of the scenarios each round
+    assert orders[1] == [*NAMES[step:], *NAMES[:step]]
+    assert orders[2] == [*NAMES[2 * step :], *NAMES[: 2 * step]]
     # every round holds every scenario exactly once
     assert all(sorted(o) == sorted(NAMES) for o in orders)
     # and the first turn goes to someone else each round
@@ -75,9 +94,12 @@ def test_median_of_nothing_is_zero() -> None:
     assert median([3.0, 1.0, 2.0]) == 2.0
 
 
-def test_selecting_scenarios_brings_the_baselines_they_need() -> None:
-    assert [s.name for s in select("get-one")] == ["baseline-get", "get-one", "get-one-local"]
-    assert [s.name for s in select("post")] == ["baseline-post", "post"]
+def test_selecting_scenarios_brings_the_baselines_and_references_they_need() -> None:
+    assert [s.name for s in select("get-one")] == [
+        "baseline-get", "minimal-get", "get-one", "get-one-local",
+    ]  # fmt: skip
+    assert [s.name for s in select("post")] == ["baseline-post", "minimal-post", "post"]
+    assert [s.name for s in select("minimal-list")] == ["baseline-get", "minimal-list"]
     assert [s.name for s in select("baseline")] == ["baseline-get", "baseline-post"]
     assert select(None) == SCENARIOS
     assert select("no-such-scenario") == ()
@@ -87,6 +109,9 @@ def test_service_scenarios_read_the_seeded_store_and_post_writes_its_own() -> No
     assert {s.name: s.store for s in SCENARIOS} == {
         "baseline-get": None,
         "baseline-post": None,
+        "minimal-get": "read",
+        "minimal-post": "write",
+        "minimal-list": "read",
         "get-one": "read",
         "post": "write",
         "list": "read",

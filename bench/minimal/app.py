@@ -1,0 +1,134 @@
+"""The minimal app's handlers, and `python -m bench.minimal --port P --store FILE` to serve it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+from pathlib import Path
+
+import tornado.web
+
+import bench.minimal
+from bench.minimal.lines import LogLines
+from bench.minimal.store import Store
+
+_DEFAULT_LIMIT, _MAX_LIMIT = 100, 1000
+_BINDABLE = (str, int, float, bool)
+
+
+class _Handler(tornado.web.RequestHandler):
+    request_id = ""
+
+    def initialize(self, store: Store, lines: LogLines) -> None:
+        self.store = store
+        self.lines = lines
+
+    def set_default_headers(self) -> None:
+        # Called again when an error clears the headers, so every answer carries the id.
+        self.request_id = self.request_id or os.urandom(16).hex()
+        self.set_header("X-Request-Id", self.request_id)
+
+    def on_finish(self) -> None:
+        r = self.request
+        self.lines.add({
+            "req_id": self.request_id, "method": r.method, "uri": r.uri, "ip": r.remote_ip,
+            "message": "RESPONSE", "status": self.get_status(),
+            "time_ms": round(1000 * r.request_time(), 3),
+        })  # fmt: skip
+
+
+class TaskHandler(_Handler):
+    """GET /tasks/{id}: the task, or 404."""
+
+    def get(self, task_id: str) -> None:
+        task = self.store.get(task_id)
+        if task is None:
+            raise tornado.web.HTTPError(404)
+        self.write(task)
+
+
+class TasksHandler(_Handler):
+    """GET /tasks: a page of id -> task, with a Link to the next; POST /tasks: a new task."""
+
+    def get(self) -> None:
+        after = self.get_query_argument("after", "")
+        try:
+            limit = min(int(self.get_query_argument("limit", str(_DEFAULT_LIMIT))), _MAX_LIMIT)
+        except ValueError:
+            raise tornado.web.HTTPError(400) from None
+        if limit < 1:
+            raise tornado.web.HTTPError(400)
+        tasks = self.store.page(after, limit + 1)  # one more says whether a next page exists
+        if len(tasks) > limit:
+            tasks = tasks[:limit]
+            self.set_header("Link", f'</tasks?limit={limit}&after={tasks[-1][0]}>; rel="next"')
+        self.write(dict(tasks))
+
+    async def post(self) -> None:
+        try:
+            body = json.loads(self.request.body)
+            title = body["title"]
+        except (ValueError, TypeError, KeyError):
+            raise tornado.web.HTTPError(400) from None
+        if not isinstance(title, str):
+            raise tornado.web.HTTPError(400)
+        task_id = os.urandom(16).hex()
+        row = (task_id, title, body.get("description"), body.get("priority", "none"),
+               bool(body.get("completed", False)), body.get("due_date"))  # fmt: skip
+        # Refused here, a value SQLite cannot bind would fail the whole group it commits with.
+        if not all(value is None or type(value) in _BINDABLE for value in row):
+            raise tornado.web.HTTPError(400)
+        await self.store.create(row)
+        self.set_status(201)
+        self.set_header("Location", f"/tasks/{task_id}")
+
+
+class HealthHandler(tornado.web.RequestHandler):
+    """GET /healthz: 200 once listening, for the harness that starts the app."""
+
+    def get(self) -> None:
+        self.write({"status": "ok"})
+
+
+def make_app(store: Store, lines: LogLines) -> tornado.web.Application:
+    """The app: the two task routes and /healthz, Tornado's defaults otherwise."""
+    deps = {"store": store, "lines": lines}
+    return tornado.web.Application(
+        [
+            (r"/tasks", TasksHandler, deps),
+            (r"/tasks/([^/]+)", TaskHandler, deps),
+            (r"/healthz", HealthHandler),
+        ]
+    )
+
+
+async def serve(port: int, host: str, store_path: Path, log_path: Path) -> None:
+    """Listen until SIGTERM or SIGINT, then stop accepting, write the last lines and close."""
+    store = Store(store_path)
+    lines = LogLines(log_path)
+    server = make_app(store, lines).listen(port, host)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        server.stop()
+        lines.close()
+        store.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the port, the store file and the log file, and serve."""
+    p = argparse.ArgumentParser(prog="python -m bench.minimal", description=bench.minimal.__doc__)
+    p.add_argument("--port", type=int, required=True, help="port to listen on")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (%(default)s)")
+    p.add_argument("--store", type=Path, required=True, help="the sqlite file (made if missing)")
+    p.add_argument("--log", type=Path, default=Path("minimal.log"), help="log file (%(default)s)")
+    args = p.parse_args(argv)
+    asyncio.run(serve(args.port, args.host, args.store, args.log))
+    return 0

@@ -1,0 +1,102 @@
+"""The minimal app's store: the service's sqlite schema, reads inline, writes group-committed."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from taskservice.store.sqlite_schema import migrate
+
+_INSERT = (
+    "INSERT INTO tasks (id, title, description, priority, completed, due_date)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+_ONE = "SELECT title, description, priority, completed, due_date FROM tasks WHERE id = ?"
+_PAGE = (
+    "SELECT id, title, description, priority, completed, due_date FROM tasks"
+    " WHERE id > ? ORDER BY id LIMIT ?"
+)
+
+
+def _task(title: str, description: Any, priority: str, completed: int, due: Any) -> dict[str, Any]:
+    """A row's task as the service's JSON shows it: fields without a value left out."""
+    task: dict[str, Any] = {"title": title}
+    if description is not None:
+        task["description"] = description
+    task["priority"] = priority
+    task["completed"] = bool(completed)
+    if due is not None:
+        task["due_date"] = due
+    return task
+
+
+class Store:
+    """Reads on the loop from a connection of their own; writes group-committed on one thread."""
+
+    def __init__(self, path: Path) -> None:
+        self._writer = self._connect(path)
+        self._writer.execute("PRAGMA journal_mode=WAL")
+        self._writer.execute("PRAGMA synchronous=FULL")
+        migrate(self._writer)
+        self._reader = self._connect(path)
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="minimal-writer")
+        self._pending: list[tuple[tuple[object, ...], asyncio.Future[None]]] = []
+        self._committing = False  # a task is committing groups until _pending is empty
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        return sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+
+    def get(self, task_id: str) -> dict[str, Any] | None:
+        """The task with this id, or None."""
+        for row in self._reader.execute(_ONE, (task_id,)).fetchall():
+            return _task(*row)
+        return None
+
+    def page(self, after: str, limit: int) -> list[tuple[str, dict[str, Any]]]:
+        """Up to `limit` tasks whose ids sort after `after`, in id order."""
+        rows = self._reader.execute(_PAGE, (after, limit)).fetchall()
+        return [(row[0], _task(*row[1:])) for row in rows]
+
+    async def create(self, row: tuple[object, ...]) -> None:
+        """Insert a row; returns once its group's COMMIT is on disk."""
+        done = asyncio.get_running_loop().create_future()
+        self._pending.append((row, done))
+        if not self._committing:
+            self._committing = True
+            asyncio.get_running_loop().create_task(self._commit_groups())
+        await done
+
+    async def _commit_groups(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self._pending:
+                group, self._pending = self._pending, []
+                try:
+                    await loop.run_in_executor(self._thread, self._insert, [r for r, _ in group])
+                except sqlite3.Error as e:
+                    for _, done in group:
+                        done.set_exception(e)
+                else:
+                    for _, done in group:
+                        done.set_result(None)
+        finally:
+            self._committing = False
+
+    def _insert(self, rows: list[tuple[object, ...]]) -> None:
+        self._writer.execute("BEGIN")
+        try:
+            self._writer.executemany(_INSERT, rows)
+            self._writer.execute("COMMIT")
+        except BaseException:
+            self._writer.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        """Close both connections and the thread."""
+        self._thread.shutdown()
+        self._reader.close()
+        self._writer.close()

@@ -1,0 +1,135 @@
+"""bench/minimal: the reference app answers the service's requests, durably, with a line each."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.load.service import free_port, stop_process, wait_healthy
+from bench.ratios import seed
+from tests.support.server import REPO
+
+Call = tuple[int, dict[str, str], bytes]
+
+
+class Minimal:
+    """A running `python -m bench.minimal` and a way to call it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.store = folder / "t.db"
+        self.log = folder / "minimal.log"
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.minimal", "--port", str(self.port),
+             "--store", str(self.store), "--log", str(self.log)],
+            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        trouble = wait_healthy(self.proc, self.port, 30)
+        assert trouble is None, f"minimal app {trouble}"
+
+    def call(self, method: str, path: str, body: bytes | None = None) -> Call:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            conn.request(method, path, body=body)
+            got = conn.getresponse()
+            return got.status, {k.lower(): v for k, v in got.getheaders()}, got.read()
+        finally:
+            conn.close()
+
+    def stop(self) -> int:
+        stop_process(self.proc)
+        return self.proc.returncode
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Minimal]:
+    running = Minimal(tmp_path)
+    try:
+        yield running
+    finally:
+        stop_process(running.proc)
+
+
+def test_a_201_means_the_task_is_committed_and_get_returns_it(app: Minimal) -> None:
+    status, headers, _ = app.call("POST", "/tasks", b'{"title": "Task1"}')
+    assert status == 201
+    task_id = headers["location"].removeprefix("/tasks/")
+    # Another connection sees the row: the 201 came after COMMIT.
+    with sqlite3.connect(app.store) as conn:
+        assert conn.execute("SELECT title FROM tasks WHERE id = ?", (task_id,)).fetchall() == [
+            ("Task1",)
+        ]
+    status, _, body = app.call("GET", f"/tasks/{task_id}")
+    assert status == 200
+    assert json.loads(body) == {"title": "Task1", "priority": "none", "completed": False}
+
+
+def test_get_unknown_id_returns_404(app: Minimal) -> None:
+    assert app.call("GET", "/tasks/0123456789abcdef0123456789abcdef")[0] == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{",
+        b"[]",
+        b'{"description": "no title"}',
+        b'{"title": 7}',
+        b'{"title": "T", "description": {"nested": 1}}',
+    ],
+)
+def test_post_without_a_storable_title_returns_400_and_stores_nothing(
+    app: Minimal, body: bytes
+) -> None:
+    assert app.call("POST", "/tasks", body)[0] == 400
+    assert json.loads(app.call("GET", "/tasks")[2]) == {}
+
+
+def test_pages_follow_the_link_header_to_the_end(app: Minimal) -> None:
+    ids = sorted(
+        app.call("POST", "/tasks", json.dumps({"title": f"T{i}"}).encode())[1]["location"][7:]
+        for i in range(3)
+    )
+    status, headers, body = app.call("GET", "/tasks?limit=2")
+    assert status == 200
+    assert list(json.loads(body)) == ids[:2]
+    assert headers["link"] == f'</tasks?limit=2&after={ids[1]}>; rel="next"'
+    status, headers, body = app.call("GET", f"/tasks?limit=2&after={ids[1]}")
+    assert list(json.loads(body)) == ids[2:]
+    assert "link" not in headers
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "ten"])
+def test_a_limit_that_is_not_a_positive_number_returns_400(app: Minimal, limit: str) -> None:
+    assert app.call("GET", f"/tasks?limit={limit}")[0] == 400
+
+
+def test_every_request_has_one_line_with_its_id_written_by_shutdown(app: Minimal) -> None:
+    answers = [app.call("GET", "/tasks/nope"), app.call("POST", "/tasks", b'{"title": "T"}')]
+    assert app.stop() == 0
+    lines = app.log.read_text().splitlines()
+    assert len(lines) == 2
+    for (status, headers, _), line in zip(answers, lines, strict=True):
+        assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} minimal INFO : ", line), line
+        assert f"req_id={headers['x-request-id']} " in line
+        assert f" message=RESPONSE status={status} time_ms=" in line
+
+
+def test_it_reads_a_store_the_service_seeded(tmp_path: Path) -> None:
+    ids = seed.seed(tmp_path / "t.db", 5)
+    app = Minimal(tmp_path)
+    try:
+        status, _, body = app.call("GET", "/tasks?limit=10")
+        assert status == 200
+        assert sorted(json.loads(body)) == sorted(ids)
+        assert json.loads(app.call("GET", f"/tasks/{ids[0]}")[2])["title"] == "Task1"
+    finally:
+        app.stop()
