@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import http.client
 import json
-import os
 import signal
 from pathlib import Path
 
 import tornado.web
+from tornado import httputil
 
 import bench.minimal
 from bench.minimal.lines import LogLines
-from bench.minimal.store import Store
+from bench.minimal.store import RowRefused, Store
+from taskservice.ids import new_request_id, new_task_id
+from taskservice.tornado.httpdate import http_date
 
 _DEFAULT_LIMIT, _MAX_LIMIT = 100, 1000
-_BINDABLE = (str, int, float, bool)
 
 
 class _Handler(tornado.web.RequestHandler):
@@ -26,10 +28,24 @@ class _Handler(tornado.web.RequestHandler):
         self.store = store
         self.lines = lines
 
+    def clear(self) -> None:
+        # Tornado's clear() without the two costs per response the service trims too: a Date
+        # formatted for every response (here once a second) and a Server header.
+        self._headers = httputil.HTTPHeaders(
+            {"Content-Type": "text/html; charset=UTF-8", "Date": http_date()}
+        )
+        self._write_buffer = []
+        self._status_code = 200
+        self._reason = http.client.responses[200]
+        self.set_default_headers()
+
     def set_default_headers(self) -> None:
         # Called again when an error clears the headers, so every answer carries the id.
-        self.request_id = self.request_id or os.urandom(16).hex()
+        self.request_id = self.request_id or new_request_id()
         self.set_header("X-Request-Id", self.request_id)
+
+    def compute_etag(self) -> None:
+        return None  # no SHA-1 of every body: the service's ETag is the task's version
 
     def on_finish(self) -> None:
         r = self.request
@@ -75,15 +91,23 @@ class TasksHandler(_Handler):
             raise tornado.web.HTTPError(400) from None
         if not isinstance(title, str):
             raise tornado.web.HTTPError(400)
-        task_id = os.urandom(16).hex()
+        # Time-ordered like the service's ids: each insert lands at the end of the index.
+        task_id = new_task_id()
         row = (task_id, title, body.get("description"), body.get("priority", "none"),
                bool(body.get("completed", False)), body.get("due_date"))  # fmt: skip
-        # Refused here, a value SQLite cannot bind would fail the whole group it commits with.
-        if not all(value is None or type(value) in _BINDABLE for value in row):
-            raise tornado.web.HTTPError(400)
-        await self.store.create(row)
+        try:
+            await self.store.create(row)
+        except RowRefused:
+            raise tornado.web.HTTPError(400) from None
         self.set_status(201)
         self.set_header("Location", f"/tasks/{task_id}")
+
+
+class NotFoundHandler(_Handler):
+    """Any other path: 404, with a request id and a line like every answer."""
+
+    def prepare(self) -> None:
+        raise tornado.web.HTTPError(404)
 
 
 class HealthHandler(tornado.web.RequestHandler):
@@ -101,25 +125,24 @@ def make_app(store: Store, lines: LogLines) -> tornado.web.Application:
             (r"/tasks", TasksHandler, deps),
             (r"/tasks/([^/]+)", TaskHandler, deps),
             (r"/healthz", HealthHandler),
-        ]
+        ],
+        default_handler_class=NotFoundHandler,
+        default_handler_args=deps,
+        log_function=lambda handler: None,  # the canonical line is the access log
     )
 
 
-async def serve(port: int, host: str, store_path: Path, log_path: Path) -> None:
-    """Listen until SIGTERM or SIGINT, then stop accepting, write the last lines and close."""
-    store = Store(store_path)
-    lines = LogLines(log_path)
+async def serve(port: int, host: str, store: Store, lines: LogLines) -> None:
+    """Listen until SIGTERM or SIGINT, then stop accepting and let the writes in flight commit."""
     server = make_app(store, lines).listen(port, host)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        server.stop()
-        lines.close()
-        store.close()
+    await stop.wait()
+    server.stop()
+    await store.idle()
+    await asyncio.sleep(0)  # the requests those writes answered finish, and log their lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,5 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--store", type=Path, required=True, help="the sqlite file (made if missing)")
     p.add_argument("--log", type=Path, default=Path("minimal.log"), help="log file (%(default)s)")
     args = p.parse_args(argv)
-    asyncio.run(serve(args.port, args.host, args.store, args.log))
+    store, lines = Store(args.store), LogLines(args.log)
+    try:
+        asyncio.run(serve(args.port, args.host, store, lines))
+    finally:
+        # After the loop is gone: every request it still held has finished or been cancelled.
+        lines.close()
+        store.close()
     return 0

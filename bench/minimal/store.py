@@ -33,10 +33,15 @@ def _task(title: str, description: Any, priority: str, completed: int, due: Any)
     return task
 
 
+class RowRefused(ValueError):
+    """SQLite refused to store a row (its request gets a 400); the rest of its group is stored."""
+
+
 class Store:
     """Reads on the loop from a connection of their own; writes group-committed on one thread."""
 
     def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)  # as the service's store does
         self._writer = self._connect(path)
         self._writer.execute("PRAGMA journal_mode=WAL")
         self._writer.execute("PRAGMA synchronous=FULL")
@@ -45,6 +50,8 @@ class Store:
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="minimal-writer")
         self._pending: list[tuple[tuple[object, ...], asyncio.Future[None]]] = []
         self._committing = False  # a task is committing groups until _pending is empty
+        self._idle = asyncio.Event()  # set while no group is being committed
+        self._idle.set()
 
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
@@ -62,13 +69,19 @@ class Store:
         return [(row[0], _task(*row[1:])) for row in rows]
 
     async def create(self, row: tuple[object, ...]) -> None:
-        """Insert a row; returns once its group's COMMIT is on disk."""
+        """Insert a row; returns once its group's COMMIT is on disk. RowRefused if SQLite
+        refuses this row (the rest of its group is stored)."""
         done = asyncio.get_running_loop().create_future()
         self._pending.append((row, done))
         if not self._committing:
             self._committing = True
+            self._idle.clear()
             asyncio.get_running_loop().create_task(self._commit_groups())
         await done
+
+    async def idle(self) -> None:
+        """Wait until every write handed in so far is committed and answered."""
+        await self._idle.wait()
 
     async def _commit_groups(self) -> None:
         loop = asyncio.get_running_loop()
@@ -76,27 +89,48 @@ class Store:
             while self._pending:
                 group, self._pending = self._pending, []
                 try:
-                    await loop.run_in_executor(self._thread, self._insert, [r for r, _ in group])
-                except sqlite3.Error as e:
-                    for _, done in group:
-                        done.set_exception(e)
-                else:
-                    for _, done in group:
+                    refused = await loop.run_in_executor(
+                        self._thread, self._insert, [r for r, _ in group]
+                    )
+                except Exception as e:  # the COMMIT itself failed: nothing of the group is stored
+                    refused = [e] * len(group)
+                for (_, done), error in zip(group, refused, strict=True):
+                    if done.done():
+                        continue  # its request was cancelled
+                    if error is None:
                         done.set_result(None)
+                    else:
+                        done.set_exception(error)
         finally:
             self._committing = False
+            self._idle.set()
 
-    def _insert(self, rows: list[tuple[object, ...]]) -> None:
-        self._writer.execute("BEGIN")
+    def _insert(self, rows: list[tuple[object, ...]]) -> list[Exception | None]:
+        # Each row in a savepoint of its own, as the service's writer does: a row SQLite refuses
+        # (a NOT NULL, an integer too large, text that is not UTF-8) fails alone.
+        refused: list[Exception | None] = []
+        conn = self._writer
+        conn.execute("BEGIN")
         try:
-            self._writer.executemany(_INSERT, rows)
-            self._writer.execute("COMMIT")
+            for row in rows:
+                conn.execute("SAVEPOINT row")
+                try:
+                    conn.execute(_INSERT, row)
+                except (sqlite3.Error, OverflowError, UnicodeError) as e:
+                    conn.execute("ROLLBACK TO row")
+                    refused.append(RowRefused(str(e)))
+                else:
+                    refused.append(None)
+                conn.execute("RELEASE row")
+            conn.execute("COMMIT")
         except BaseException:
-            self._writer.execute("ROLLBACK")
+            if conn.in_transaction:  # a failed COMMIT may have rolled back already
+                conn.execute("ROLLBACK")
             raise
+        return refused
 
     def close(self) -> None:
-        """Close both connections and the thread."""
+        """Close both connections and the thread (after `idle()`, so no commit is cut short)."""
         self._thread.shutdown()
         self._reader.close()
         self._writer.close()

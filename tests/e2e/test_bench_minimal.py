@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -23,8 +27,8 @@ Call = tuple[int, dict[str, str], bytes]
 class Minimal:
     """A running `python -m bench.minimal` and a way to call it."""
 
-    def __init__(self, folder: Path) -> None:
-        self.store = folder / "t.db"
+    def __init__(self, folder: Path, store: Path | None = None) -> None:
+        self.store = store or folder / "t.db"
         self.log = folder / "minimal.log"
         self.port = free_port()
         self.proc = subprocess.Popen(
@@ -131,5 +135,63 @@ def test_it_reads_a_store_the_service_seeded(tmp_path: Path) -> None:
         assert status == 200
         assert sorted(json.loads(body)) == sorted(ids)
         assert json.loads(app.call("GET", f"/tasks/{ids[0]}")[2])["title"] == "Task1"
+    finally:
+        app.stop()
+
+
+def test_a_row_sqlite_refuses_fails_alone_and_its_group_is_stored(app: Minimal) -> None:
+    # A priority of null breaks NOT NULL and a lone surrogate cannot be encoded: each is a 400,
+    # and the good POSTs committed in the same groups are stored all the same.
+    bad = [
+        b'{"title": "T", "priority": null}',
+        b'{"title": "\\ud800"}',
+        b'{"title": "T", "due_date": 99999999999999999999999}',
+        b'{"title": "T", "description": {"nested": 1}}',
+    ]
+    with ThreadPoolExecutor(12) as pool:
+        good = [pool.submit(app.call, "POST", "/tasks", b'{"title": "ok"}') for _ in range(30)]
+        refused = [pool.submit(app.call, "POST", "/tasks", body) for body in bad]
+        assert [f.result()[0] for f in refused] == [400] * len(bad)
+        ids = {f.result()[1]["location"][7:] for f in good if f.result()[0] == 201}
+    assert len(ids) == 30
+    stored = json.loads(app.call("GET", "/tasks?limit=100")[2])
+    assert set(stored) == ids
+
+
+def test_an_unknown_path_returns_404_with_a_request_id_and_a_line(app: Minimal) -> None:
+    status, headers, _ = app.call("GET", "/nope")
+    assert status == 404
+    assert app.stop() == 0
+    assert f"req_id={headers['x-request-id']} method=GET uri=/nope" in app.log.read_text()
+
+
+def test_sigterm_lets_writes_in_flight_commit_and_logs_every_answer(app: Minimal) -> None:
+    with ThreadPoolExecutor(8) as pool:
+        posts = [pool.submit(app.call, "POST", "/tasks", b'{"title": "T"}') for _ in range(40)]
+        time.sleep(0.05)
+        app.proc.send_signal(signal.SIGTERM)
+        answered = []
+        for f in posts:
+            with contextlib.suppress(OSError):  # sent after it stopped listening, or cut off
+                answered.append(f.result())
+    assert app.proc.wait(10) == 0
+    assert app.proc.stdout is not None
+    output = app.proc.stdout.read().decode()
+    assert "Traceback" not in output, output
+    created = [h["location"][7:] for status, h, _ in answered if status == 201]
+    with sqlite3.connect(app.store) as conn:
+        stored = {row[0] for row in conn.execute("SELECT id FROM tasks")}
+    assert set(created) <= stored  # every 201 is on disk
+    logged = app.log.read_text()
+    for status, headers, _ in answered:
+        assert f"req_id={headers['x-request-id']} " in logged
+        assert status == 201
+
+
+def test_the_stores_folder_is_made_when_missing(tmp_path: Path) -> None:
+    app = Minimal(tmp_path, tmp_path / "not" / "yet" / "t.db")
+    try:
+        assert app.call("POST", "/tasks", b'{"title": "T"}')[0] == 201
+        assert app.store.is_file()
     finally:
         app.stop()
