@@ -13,6 +13,7 @@ ids are time-ordered like the service's, and each write is in a savepoint of its
 SQLite refuses fails alone. Everything else the service does is left out: checking more than that
 the title is a string, JSON errors, versions and ETags from the store, If-Match, draining at
 shutdown, connection limits, log writes kept off the event loop. So this app's ratio to bare
-Tornado is, as measured, about the most a service on this stack can reach for the same requests;
-`./run.py bench ratios` measures it next to the service (the minimal-* scenarios).
+Tornado is about the most a service built the same way (tornado.web's RequestHandler, sqlite3 and
+a log line) can reach for the same requests; `./run.py bench ratios` measures it next to the
+service (the minimal-* scenarios).
 """

@@ -139,8 +139,8 @@ def render(doc: dict[str, Any]) -> str:
         lines += [
             "",
             "minimal-*: bench/minimal, bare Tornado plus only the store work and the log line "
-            "every answer needs. The minimal app column is its ratio for the same request: the "
-            "most a service on this stack can reach, so a target above it is out of reach.",
+            "every answer needs. The minimal app column is its ratio for the same request: about "
+            "the most a service built this way can reach, so a target above it is out of reach.",
         ]
     return "\n".join(lines)
 
