@@ -34,14 +34,19 @@ def make_app() -> tornado.web.Application:
     return tornado.web.Application([(r"/(.*)", BareHandler)])
 
 
-async def serve(port: int, host: str) -> None:
-    """Listen until SIGTERM or SIGINT, then stop accepting and return."""
-    server = make_app().listen(port, host)
+async def until_signalled() -> None:
+    """Return at the first SIGTERM or SIGINT (the harness stops its servers with SIGTERM)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+
+
+async def serve(port: int, host: str) -> None:
+    """Listen until SIGTERM or SIGINT, then stop accepting and return."""
+    server = make_app().listen(port, host)
+    await until_signalled()
     server.stop()
 
 

@@ -6,13 +6,13 @@ import argparse
 import asyncio
 import http.client
 import json
-import signal
 from pathlib import Path
 
 import tornado.web
 from tornado import httputil
 
 import bench.minimal
+from bench.baseline import until_signalled
 from bench.minimal.lines import LogLines
 from bench.minimal.store import RowRefused, Store
 from taskservice.ids import new_request_id, new_task_id
@@ -135,11 +135,7 @@ def make_app(store: Store, lines: LogLines) -> tornado.web.Application:
 async def serve(port: int, host: str, store: Store, lines: LogLines) -> None:
     """Listen until SIGTERM or SIGINT, then stop accepting and let the writes in flight commit."""
     server = make_app(store, lines).listen(port, host)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    await until_signalled()
     server.stop()
     await store.idle()
     await asyncio.sleep(0)  # the requests those writes answered finish, and log their lines
