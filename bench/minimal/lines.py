@@ -13,7 +13,7 @@ _FLUSH_S = 0.02  # log lines wait at most this long in memory
 
 
 class LogLines:
-    """Canonical lines kept in memory and appended to a file in one write per 20 ms."""
+    """The log file, and the lines waiting for its next write."""
 
     def __init__(self, path: Path) -> None:
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)

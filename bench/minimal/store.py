@@ -9,16 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from taskservice.store.sqlite_schema import migrate
-
-_INSERT = (
-    "INSERT INTO tasks (id, title, description, priority, completed, due_date)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
-)
-_ONE = "SELECT title, description, priority, completed, due_date FROM tasks WHERE id = ?"
-_PAGE = (
-    "SELECT id, title, description, priority, completed, due_date FROM tasks"
-    " WHERE id > ? ORDER BY id LIMIT ?"
-)
+from taskservice.store.sqlite_sql import INSERT, SELECT_ONE, SELECT_PAGE
 
 
 def _task(title: str, description: Any, priority: str, completed: int, due: Any) -> dict[str, Any]:
@@ -59,13 +50,13 @@ class Store:
 
     def get(self, task_id: str) -> dict[str, Any] | None:
         """The task with this id, or None."""
-        for row in self._reader.execute(_ONE, (task_id,)).fetchall():
-            return _task(*row)
+        for row in self._reader.execute(SELECT_ONE, (task_id,)).fetchall():
+            return _task(*row[:5])  # the service's statement: the version comes last
         return None
 
     def page(self, after: str, limit: int) -> list[tuple[str, dict[str, Any]]]:
         """Up to `limit` tasks whose ids sort after `after`, in id order."""
-        rows = self._reader.execute(_PAGE, (after, limit)).fetchall()
+        rows = self._reader.execute(SELECT_PAGE, (after, limit)).fetchall()
         return [(row[0], _task(*row[1:])) for row in rows]
 
     async def create(self, row: tuple[object, ...]) -> None:
@@ -115,7 +106,7 @@ class Store:
             for row in rows:
                 conn.execute("SAVEPOINT row")
                 try:
-                    conn.execute(_INSERT, row)
+                    conn.execute(INSERT, row)
                 except (sqlite3.Error, OverflowError, UnicodeError) as e:
                     conn.execute("ROLLBACK TO row")
                     refused.append(RowRefused(str(e)))
