@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import http.client
 import json
 from pathlib import Path
@@ -14,11 +15,15 @@ from tornado import httputil
 import bench.minimal
 from bench.baseline import until_signalled
 from bench.minimal.lines import LogLines
-from bench.minimal.store import RowRefused, Store
+from bench.minimal.store import Closing, RowRefused, Store
 from taskservice.ids import new_request_id, new_task_id
 from taskservice.tornado.httpdate import http_date
 
 _DEFAULT_LIMIT, _MAX_LIMIT = 100, 1000
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")  # json.loads takes NaN and Infinity otherwise
 
 
 class _Handler(tornado.web.RequestHandler):
@@ -85,9 +90,9 @@ class TasksHandler(_Handler):
 
     async def post(self) -> None:
         try:
-            body = json.loads(self.request.body)
+            body = json.loads(self.request.body, parse_constant=_not_json)
             title = body["title"]
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, RecursionError):
             raise tornado.web.HTTPError(400) from None
         if not isinstance(title, str):
             raise tornado.web.HTTPError(400)
@@ -99,6 +104,9 @@ class TasksHandler(_Handler):
             await self.store.create(row)
         except RowRefused:
             raise tornado.web.HTTPError(400) from None
+        except Closing:
+            self.set_header("Connection", "close")
+            raise tornado.web.HTTPError(503) from None
         self.set_status(201)
         self.set_header("Location", f"/tasks/{task_id}")
 
@@ -133,12 +141,17 @@ def make_app(store: Store, lines: LogLines) -> tornado.web.Application:
 
 
 async def serve(port: int, host: str, store: Store, lines: LogLines) -> None:
-    """Listen until SIGTERM or SIGINT, then stop accepting and let the writes in flight commit."""
+    """Listen until SIGTERM or SIGINT; then let the writes taken commit and answer, refuse new
+    ones with 503 (kept-alive connections still bring requests), and close every connection."""
     server = make_app(store, lines).listen(port, host)
     await until_signalled()
     server.stop()
+    store.closing = True
     await store.idle()
-    await asyncio.sleep(0)  # the requests those writes answered finish, and log their lines
+    await asyncio.sleep(0.01)  # the requests those writes resolved write their answers
+    # Bounded: a client still sending a body must not hold the stop up.
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(server.close_all_connections(), 5)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--store", type=Path, required=True, help="the sqlite file (made if missing)")
     p.add_argument("--log", type=Path, default=Path("minimal.log"), help="log file (%(default)s)")
     args = p.parse_args(argv)
+    args.log.parent.mkdir(parents=True, exist_ok=True)
     store, lines = Store(args.store), LogLines(args.log)
     try:
         asyncio.run(serve(args.port, args.host, store, lines))

@@ -28,6 +28,10 @@ class RowRefused(ValueError):
     """SQLite refused to store a row (its request gets a 400); the rest of its group is stored."""
 
 
+class Closing(RuntimeError):
+    """The app is stopping: no new write is taken (its request gets a 503)."""
+
+
 class Store:
     """Reads on the loop from a connection of their own; writes group-committed on one thread."""
 
@@ -41,6 +45,8 @@ class Store:
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="minimal-writer")
         self._pending: list[tuple[tuple[object, ...], asyncio.Future[None]]] = []
         self._committing = False  # a task is committing groups until _pending is empty
+        self.closing = False  # set at SIGTERM: writes handed in from then on are refused
+        self._committer: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()  # set while no group is being committed
         self._idle.set()
 
@@ -62,17 +68,21 @@ class Store:
     async def create(self, row: tuple[object, ...]) -> None:
         """Insert a row; returns once its group's COMMIT is on disk. RowRefused if SQLite
         refuses this row (the rest of its group is stored)."""
+        if self.closing:
+            raise Closing("the app is stopping")
         done = asyncio.get_running_loop().create_future()
         self._pending.append((row, done))
         if not self._committing:
             self._committing = True
             self._idle.clear()
-            asyncio.get_running_loop().create_task(self._commit_groups())
+            # Kept: the loop holds only a weak reference to a task.
+            self._committer = asyncio.get_running_loop().create_task(self._commit_groups())
         await done
 
     async def idle(self) -> None:
-        """Wait until every write handed in so far is committed and answered."""
-        await self._idle.wait()
+        """Wait until every write handed in so far is committed and its future resolved."""
+        while self._committing:  # a write handed in meanwhile may have started another group
+            await self._idle.wait()
 
     async def _commit_groups(self) -> None:
         loop = asyncio.get_running_loop()
