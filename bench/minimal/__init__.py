@@ -11,8 +11,9 @@ It also trims what the service trims from Tornado's defaults: no SHA-1 ETag of e
 Date header formatted once a second, no Server header, no access log besides the canonical line;
 ids are time-ordered like the service's, and each write is in a savepoint of its own, so one row
 SQLite refuses fails alone. Everything else the service does is left out: checking more than that
-the title is a string, JSON errors, versions and ETags from the store, If-Match, draining at
-shutdown, connection limits, log writes kept off the event loop. So this app's ratio to bare
+the title is a string, JSON errors, versions and ETags from the store, If-Match, a drain with
+deadlines (a SIGTERM only lets the writes taken commit and answers new ones 503), connection
+limits, log writes kept off the event loop. So this app's ratio to bare
 Tornado is about the most a service built the same way (tornado.web's RequestHandler, sqlite3 and
 a log line) can reach for the same requests; `./run.py bench ratios` measures it next to the
 service (the minimal-* scenarios).
