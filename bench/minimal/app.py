@@ -17,9 +17,8 @@ from bench.baseline import until_signalled
 from bench.minimal.lines import LogLines
 from bench.minimal.store import Closing, RowRefused, Store
 from taskservice.ids import new_request_id, new_task_id
+from taskservice.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from taskservice.tornado.httpdate import http_date
-
-_DEFAULT_LIMIT, _MAX_LIMIT = 100, 1000
 
 
 def _not_json(constant: str) -> None:
@@ -77,9 +76,10 @@ class TasksHandler(_Handler):
     def get(self) -> None:
         after = self.get_query_argument("after", "")
         try:
-            limit = min(int(self.get_query_argument("limit", str(_DEFAULT_LIMIT))), _MAX_LIMIT)
+            limit = int(self.get_query_argument("limit", str(DEFAULT_PAGE_SIZE)))
         except ValueError:
             raise tornado.web.HTTPError(400) from None
+        limit = min(limit, MAX_PAGE_SIZE)  # the service's bounds
         if limit < 1:
             raise tornado.web.HTTPError(400)
         tasks = self.store.page(after, limit + 1)  # one more says whether a next page exists

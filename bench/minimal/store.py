@@ -44,10 +44,9 @@ class Store:
         self._reader = self._connect(path)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="minimal-writer")
         self._pending: list[tuple[tuple[object, ...], asyncio.Future[None]]] = []
-        self._committing = False  # a task is committing groups until _pending is empty
         self.closing = False  # set at SIGTERM: writes handed in from then on are refused
         self._committer: asyncio.Task[None] | None = None
-        self._idle = asyncio.Event()  # set while no group is being committed
+        self._idle = asyncio.Event()  # clear while a task commits groups until none is pending
         self._idle.set()
 
     @staticmethod
@@ -72,8 +71,7 @@ class Store:
             raise Closing("the app is stopping")
         done = asyncio.get_running_loop().create_future()
         self._pending.append((row, done))
-        if not self._committing:
-            self._committing = True
+        if self._idle.is_set():
             self._idle.clear()
             # Kept: the loop holds only a weak reference to a task.
             self._committer = asyncio.get_running_loop().create_task(self._commit_groups())
@@ -81,7 +79,7 @@ class Store:
 
     async def idle(self) -> None:
         """Wait until every write handed in so far is committed and its future resolved."""
-        while self._committing:  # a write handed in meanwhile may have started another group
+        while not self._idle.is_set():  # a write handed in meanwhile may start another group
             await self._idle.wait()
 
     async def _commit_groups(self) -> None:
@@ -103,7 +101,6 @@ class Store:
                     else:
                         done.set_exception(error)
         finally:
-            self._committing = False
             self._idle.set()
 
     def _insert(self, rows: list[tuple[object, ...]]) -> list[Exception | None]:
