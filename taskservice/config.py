@@ -9,7 +9,7 @@ from typing import Any, Final
 
 import yaml
 
-from taskservice.store import DEFAULT_STORE_URL, make_store
+from taskservice.store import DEFAULT_STORE_URL, MemoryStore, make_store
 from taskservice.utils import logqueue
 
 DEFAULT_MAX_BODY_BYTES: Final = 64 * 1024
@@ -48,6 +48,8 @@ class Config:
     body_timeout_s: float = 30.0
     shutdown_timeout_s: float = 10.0
     loop: str = "asyncio"  # the event loop: asyncio's own, or uvloop
+    loop_lag_warning_s: float = 0.25  # a WARNING when the loop lags this much; 0: never
+    workers: int = 1  # processes serving one port (SO_REUSEPORT), under one supervisor
     log_queue: bool = False  # write log lines on a listener thread, off the event loop
     store_url: str = DEFAULT_STORE_URL
     debug: bool = False
@@ -67,6 +69,7 @@ class Config:
 _HEADERS: Final = "1024 to 2**20"
 _PORTS: Final = "an integer from 0 to 65535"
 _DIR: Final = "a folder name"
+_LAG: Final = "seconds from 0 (never warn) to 3600"
 # Each config key: (dotted path, Config field, type, check, what the check wants).
 _KEYS: Final = (
     ("service.name", "service_name", str, lambda v: bool(v.strip()), "a non-empty string"),
@@ -80,6 +83,8 @@ _KEYS: Final = (
     ("server.shutdown_timeout", "shutdown_timeout_s", float, lambda v: 0 < v <= 3600, "0 to 3600"),
     ("server.loop", "loop", str, lambda v: v in ("asyncio", "uvloop"), "asyncio or uvloop"),
     ("server.log_queue", "log_queue", bool, lambda v: True, "true or false"),
+    ("server.loop_lag_warning", "loop_lag_warning_s", float, lambda v: 0 <= v <= 3600, _LAG),
+    ("server.workers", "workers", int, lambda v: 1 <= v <= 256, "an integer from 1 to 256"),
     ("store.url", "store_url", str, lambda v: True, "a store URL"),
     ("admin.host", "admin_host", str, lambda v: bool(v.strip()), "a host name or address"),
     ("admin.port", "admin_port", int, lambda v: v is None or 0 <= v <= 65535, _PORTS),
@@ -132,9 +137,15 @@ def validate(config: Config) -> Config:
         if not check(getattr(config, name)):
             raise ConfigError(f"{path}: expected {want}, got {getattr(config, name)!r}")
     try:
-        make_store(config.store_url)
+        store = make_store(config.store_url)
     except ValueError as e:
         raise ConfigError(f"store.url: {e}") from None
+    if config.workers > 1 and isinstance(store, MemoryStore):
+        # Each worker would have a memory of its own: a task made in one is a 404 in another.
+        raise ConfigError(
+            f"server.workers: {config.workers} workers cannot share the memory store; "
+            "use a sqlite:/// or postgresql:// store URL, or 1 worker"
+        )
     if config.admin_port is not None and config.admin_port == config.port != 0:
         raise ConfigError(f"admin.port: must differ from server.port ({config.port})")
     if config.admin_debug and config.admin_port is None:

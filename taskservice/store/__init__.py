@@ -9,8 +9,19 @@ from urllib.parse import parse_qsl, urlsplit
 from taskservice.store.memory import MemoryStore
 from taskservice.store.protocol import Store, Versioned
 from taskservice.store.sqlite import SqliteStore
+from taskservice.store.timed import StoreTime, TimedStore, start_request
 
-__all__ = ["DEFAULT_STORE_URL", "MemoryStore", "SqliteStore", "Store", "Versioned", "make_store"]
+__all__ = [
+    "DEFAULT_STORE_URL",
+    "MemoryStore",
+    "SqliteStore",
+    "Store",
+    "StoreTime",
+    "TimedStore",
+    "Versioned",
+    "make_store",
+    "start_request",
+]
 
 DEFAULT_STORE_URL: Final = "sqlite:///data/tasks.db"
 _FORMS: Final = "memory:// or sqlite:///PATH (relative) or sqlite:////PATH (absolute)"

@@ -9,12 +9,14 @@ from typing import Any
 import tornado.web
 
 from taskservice.config import Config
+from taskservice.observe.metrics import Metrics
 from taskservice.profiling import YappiSession
 from taskservice.service import TodoListService
 from taskservice.tornado.app import NotFoundHandler, log_request
 from taskservice.tornado.application import ServiceApplication
 from taskservice.tornado.debug import ProfileHandler, TasksHandler
 from taskservice.tornado.inflight import InFlight
+from taskservice.tornado.metrics import MetricsHandler
 from taskservice.utils.logutils import log_event
 
 
@@ -25,9 +27,13 @@ class AdminNotFoundHandler(NotFoundHandler):
 
 
 def make_admin_app(
-    config: Config, service: TodoListService, session: YappiSession | None = None
+    config: Config,
+    service: TodoListService,
+    session: YappiSession | None = None,
+    metrics: Metrics | None = None,
 ) -> tornado.web.Application:
-    """The admin application: the debug endpoints when admin.debug is on, else only 404s.
+    """The admin application: /metrics when given metrics, the debug endpoints when admin.debug
+    is on, and JSON 404s for the rest.
 
     Each route is a (path, handler) pair in the list below, so later endpoints add one line.
     """
@@ -37,6 +43,8 @@ def make_admin_app(
         "logger": logging.getLogger("taskservice"),
     }
     routes: list[tuple[str, type[tornado.web.RequestHandler]]] = []
+    if metrics is not None:
+        routes.append((r"/metrics", MetricsHandler))
     if config.admin_debug:
         routes += [(r"/debug/profile", ProfileHandler), (r"/debug/tasks", TasksHandler)]
     return ServiceApplication(
@@ -48,6 +56,7 @@ def make_admin_app(
         max_body_bytes=config.max_body_bytes,
         inflight=InFlight(),
         yappi_session=session or YappiSession(),
+        exposed_metrics=metrics,
     )
 
 

@@ -10,6 +10,7 @@ import tornado.web
 from taskservice.apispec import load_spec
 from taskservice.config import Config
 from taskservice.datamodel import dump_json, task_from_json
+from taskservice.observe.metrics import Metrics
 from taskservice.paging import parse_page_query
 from taskservice.service import TodoListService
 from taskservice.tornado.application import ServiceApplication
@@ -136,10 +137,13 @@ def log_request(handler: tornado.web.RequestHandler) -> None:
         handler.log_response()
 
 
-def make_app(config: Config, service: TodoListService) -> tornado.web.Application:
+def make_app(
+    config: Config, service: TodoListService, metrics: Metrics | None = None
+) -> tornado.web.Application:
     """The Tornado application: routes, handlers and logging, wired to one service.
 
-    Each route is named by its path in openapi.yaml, so a test can hold the two in step.
+    Each route is named by its path in openapi.yaml, so a test can hold the two in step. With
+    metrics, every answer is counted and timed there (served by the admin app's /metrics).
     """
     args = {"service": service, "config": config, "logger": logging.getLogger("taskservice")}
     document = dump_json(load_spec())
@@ -157,7 +161,8 @@ def make_app(config: Config, service: TodoListService) -> tornado.web.Applicatio
         default_handler_class=NotFoundHandler,
         default_handler_args=args,
         log_function=log_request,
-        inflight=InFlight(),
+        inflight=InFlight(metrics.in_flight if metrics is not None else None),
+        metrics=metrics,
         openapi_json=document,
         openapi_etag=f'"{hashlib.sha256(document).hexdigest()[:32]}"',
     )

@@ -18,7 +18,9 @@ from taskservice.config import Config
 from taskservice.datamodel import dump_json
 from taskservice.errors import StoreError, TaskNotFound, ValidationError, VersionMismatch
 from taskservice.ids import new_request_id
+from taskservice.observe.metrics import Metrics
 from taskservice.service import TodoListService
+from taskservice.store import StoreTime, start_request
 from taskservice.tornado.framing import declared_body_length
 from taskservice.tornado.httpdate import http_date
 from taskservice.tornado.inflight import InFlight
@@ -56,6 +58,7 @@ class BaseHandler(tornado.web.RequestHandler):
 
     ROUTE: ClassVar[str] = UNMATCHED  # the route template, as requests are tagged for profiling
     _req_id: str | None = None
+    _store_time: StoreTime | None = None  # set once the request runs (prepare)
 
     def initialize(self, service: TodoListService, config: Config, logger: logging.Logger) -> None:
         self.service = service
@@ -123,6 +126,7 @@ class BaseHandler(tornado.web.RequestHandler):
         task = asyncio.current_task()
         if task is not None:
             self.inflight.track(task)
+        self._store_time = start_request()  # in this request's own task, so its own sum
         bind_context(**self.log_context)
         sent_id = self._sent_request_id()
         if sent_id is not None and self.request_id != sent_id:
@@ -248,8 +252,16 @@ class BaseHandler(tornado.web.RequestHandler):
                 trace = "".join(traceback.format_exception(*self._exc_info))
         elif error is None and status >= 400:
             error = self._error_message(status, None)
-        time_ms = 1000.0 * self.request.request_time()
-        log_response(self.logger, self.log_context, status, time_ms, error=error, trace=trace)
+        seconds = self.request.request_time()
+        metrics: Metrics | None = self.application.settings.get("metrics")
+        if metrics is not None:
+            metrics.observe_request(self.ROUTE, self.request.method or "", status, seconds)
+        # db_ms: the time this request waited on the store (TimedStore sums it per request).
+        fields: dict[str, object] = {
+            "db_ms": None if self._store_time is None else self._store_time.ms
+        }
+        fields.update(error=error, trace=trace)
+        log_response(self.logger, self.log_context, status, 1000.0 * seconds, **fields)
 
     def _body_timed_out(self) -> bool:
         # Tornado closes a connection whose body is late without telling the handler why; a body

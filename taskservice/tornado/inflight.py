@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Protocol
+
+
+class _Gauge(Protocol):
+    def inc(self, amount: float = 1) -> None: ...
+    def dec(self, amount: float = 1) -> None: ...
 
 
 class InFlight:
-    """The handler tasks still running, and where a shutdown stands; used only on the event loop."""
+    """The handler tasks still running, and where a shutdown stands; used only on the event loop.
 
-    def __init__(self) -> None:
+    With a gauge (the in-flight requests metric), it goes up and down with the count.
+    """
+
+    def __init__(self, gauge: _Gauge | None = None) -> None:
+        self._gauge = gauge
         self._tasks: set[asyncio.Task[object]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -26,9 +36,13 @@ class InFlight:
             self._tasks.add(task)
             self._idle.clear()
             task.add_done_callback(self._done)
+            if self._gauge is not None:
+                self._gauge.inc()
 
     def _done(self, task: asyncio.Task[object]) -> None:
         self._tasks.discard(task)
+        if self._gauge is not None:
+            self._gauge.dec()
         if not self._tasks:
             self._idle.set()
 

@@ -20,23 +20,31 @@ if __package__ in (None, ""):
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
 import socket
+from collections.abc import Callable
+from types import FrameType
 
 import tornado.netutil
 import tornado.web
 
 from taskservice import config as config_mod
 from taskservice.errors import StoreError
+from taskservice.observe import LoopMonitor, Metrics
 from taskservice.profiling import OutputError, ProfilerMissing
 from taskservice.profiling.wholerun import WholeRunProfile
 from taskservice.service import TodoListService
-from taskservice.store import make_store
+from taskservice.store import TimedStore, make_store
 from taskservice.tornado.admin import make_admin_app, warn_if_exposed
 from taskservice.tornado.app import make_app
 from taskservice.tornado.connections import GuardedHTTPServer
 from taskservice.tornado.loops import LOOPS, LoopMissing, loop_factory
 from taskservice.tornado.shutdown import STOP_SIGNALS, close_admin, drain, exit_on_next_signal
+from taskservice.tornado.worker import Worker, follow_supervisor
+from taskservice.tornado.worker import current as current_worker
+from taskservice.tornado.workers import Supervisor, SupervisorError
 from taskservice.utils.logutils import log_event
 
 EXIT_STARTUP: int = 2
@@ -58,6 +66,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--store", help="store URL: memory:// or sqlite:///PATH (overrides store.url)")
     p.add_argument("--debug", action="store_true", default=None, help="add traces to errors")
     p.add_argument("--loop", choices=LOOPS, help="the event loop (default asyncio)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="processes serving the port, under one supervisor (default 1: no supervisor)",
+    )
     admin = p.add_argument_group("admin listener (off unless a port is given)")
     admin.add_argument("--admin-port", type=int, help="admin port (0 picks a free one)")
     admin.add_argument(
@@ -79,6 +92,7 @@ _FLAGS = {
     "server.port": ("--port", "port"),
     "server.host": ("--host", "host"),
     "server.loop": ("--loop", "loop"),
+    "server.workers": ("--workers", "workers"),
     "admin.port": ("--admin-port", "admin_port"),
     "admin.debug": ("--admin-debug", "admin_debug"),
     "profiling.output": ("--yappi-output", "yappi_output"),
@@ -95,6 +109,7 @@ def build_config(args: argparse.Namespace) -> config_mod.Config:
             debug=args.debug,
             store_url=args.store,
             loop=args.loop,
+            workers=args.workers,
             admin_port=args.admin_port,
             admin_debug=args.admin_debug,
             profiling_yappi=args.yappi,
@@ -110,14 +125,25 @@ def build_config(args: argparse.Namespace) -> config_mod.Config:
         ) from None
 
 
-async def serve(config: config_mod.Config) -> int:
-    """Open the store, listen, serve until SIGTERM or SIGINT, then drain and close."""
+async def serve(config: config_mod.Config, worker: Worker | None = None) -> int:
+    """Open the store, listen, serve until SIGTERM or SIGINT, then drain and close.
+
+    As one of several workers, only SIGTERM (from the supervisor) stops it, and it listens with
+    SO_REUSEPORT on the port the supervisor chose.
+    """
     logger = logging.getLogger("taskservice")
     # Signals first: a SIGTERM during start-up then stops the server once it is up, cleanly.
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in STOP_SIGNALS:
-        loop.add_signal_handler(sig, stop.set)
+    if worker is None:
+        for sig in STOP_SIGNALS:
+            loop.add_signal_handler(sig, stop.set)
+    else:
+        # Ctrl-C reaches the whole process group: the supervisor decides, and forwards SIGTERM.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # A SIGTERM can come twice (to the group, then forwarded), the second after the loop has
+        # closed, when asyncio would have put back the default action (die): this one stays.
+        signal.signal(signal.SIGTERM, _stop_soon(loop, stop))
     profile = WholeRunProfile.from_config(config)
     if profile is not None:
         try:
@@ -129,13 +155,21 @@ async def serve(config: config_mod.Config) -> int:
         await store.open()
     except StoreError as e:
         raise StartupError(str(e)) from None
-    service = TodoListService(store)
-    app = make_app(config, service)
+    # Metrics are recorded only when there is an admin listener to serve them from.
+    metrics = Metrics() if config.admin_port is not None else None
+    timed = TimedStore(store, metrics.observe_store if metrics is not None else None)
+    service = TodoListService(timed)
+    app = make_app(config, service, metrics)
     server = make_http_server(config, app)
-    admin_app = make_admin_app(config, service) if config.admin_port is not None else None
+    admin_app = None
+    if config.admin_port is not None:
+        admin_app = make_admin_app(config, service, metrics=metrics)
+    shared = worker is not None
     try:
-        sockets = _listen(config.host, config.port)
-        admin_sockets = _listen(config.admin_host, config.admin_port, sockets) if admin_app else []
+        sockets = _listen(config.host, config.port, shared=shared)
+        admin_sockets = (
+            _listen(config.admin_host, config.admin_port, sockets, shared) if admin_app else []
+        )
     except StartupError:
         await store.close()
         raise
@@ -151,11 +185,19 @@ async def serve(config: config_mod.Config) -> int:
     if profile is not None:
         fields["yappi"] = profile.clock
     fields["store"] = config.store_url
+    if worker is not None:
+        fields.update(worker=worker.index, pid=os.getpid())
     log_event(logger, logging.INFO, "STARTING", {}, service_name=config.service_name, **fields)
     warn_if_exposed(config)
+    monitor = _loop_monitor(config, logger, metrics)
+    if worker is not None:
+        worker.ready(fields["port"])  # type: ignore[arg-type]
     await stop.wait()
-    exit_on_next_signal(loop)  # a second signal during the drain means: stop now
-    await drain(server, app.settings["inflight"], store, config.shutdown_timeout_s)
+    if worker is None:
+        exit_on_next_signal(loop)  # a second signal during the drain means: stop now
+    await drain(server, app.settings["inflight"], timed, config.shutdown_timeout_s)
+    if monitor is not None:
+        await monitor.stop()
     if admin_app is not None and admin_server is not None:
         await close_admin(admin_server, admin_app.settings["inflight"])
     if profile is not None and not await profile.finish():
@@ -163,12 +205,38 @@ async def serve(config: config_mod.Config) -> int:
     return 0
 
 
+def _stop_soon(
+    loop: asyncio.AbstractEventLoop, stop: asyncio.Event
+) -> Callable[[int, FrameType | None], None]:
+    """A worker's SIGTERM handler: set `stop` on the loop; nothing once the loop has closed."""
+
+    def handler(sig: int, frame: FrameType | None) -> None:
+        with contextlib.suppress(RuntimeError):  # closed: the worker is on its way out
+            loop.call_soon_threadsafe(stop.set)
+
+    return handler
+
+
+def _loop_monitor(
+    config: config_mod.Config, logger: logging.Logger, metrics: Metrics | None
+) -> LoopMonitor | None:
+    """Sample the loop's lag for the metrics and the watchdog, when either wants it."""
+    warn_after = config.loop_lag_warning_s or None
+    if metrics is None and warn_after is None:
+        return None
+    observe = metrics.observe_lag if metrics is not None else None
+    monitor = LoopMonitor(logger, warn_after, observe)
+    monitor.start()
+    return monitor
+
+
 def _listen(
-    host: str, port: int | None, opened: list[socket.socket] | None = None
+    host: str, port: int | None, opened: list[socket.socket] | None = None, shared: bool = False
 ) -> list[socket.socket]:
-    """Bound sockets for host:port; on failure close `opened` too and raise StartupError."""
+    """Bound sockets for host:port (SO_REUSEPORT when `shared` among workers); on failure close
+    `opened` too and raise StartupError."""
     try:
-        return tornado.netutil.bind_sockets(port or 0, host)
+        return tornado.netutil.bind_sockets(port or 0, host, reuse_port=shared)
     except OSError as e:
         for sock in opened or []:
             sock.close()
@@ -197,10 +265,20 @@ def main(argv: list[str] | None = None) -> int:
     except config_mod.ConfigError as e:
         print(f"taskservice: config error: {e}", file=sys.stderr)
         return EXIT_STARTUP
+    worker = current_worker()
     try:
+        if config.workers > 1 and worker is None:
+            return Supervisor(config, sys.argv[1:] if argv is None else argv).run()
+        if worker is not None:
+            follow_supervisor(worker)
         with asyncio.Runner(loop_factory=loop_factory(config.loop)) as runner:
-            return runner.run(serve(config))
-    except (StartupError, LoopMissing) as e:
+            code = runner.run(serve(config, worker))
+        if worker is not None:
+            # The interpreter's exit puts back the default action (die) for Python handlers, and
+            # a repeated SIGTERM must not turn a drained worker's exit 0 into a kill.
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        return code
+    except (StartupError, SupervisorError, LoopMissing) as e:
         print(f"taskservice: cannot start: {e}", file=sys.stderr)
         return EXIT_STARTUP
     finally:

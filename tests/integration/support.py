@@ -15,7 +15,7 @@ import tornado.web
 
 from taskservice.config import Config
 from taskservice.service import TodoListService
-from taskservice.store import Store, make_store
+from taskservice.store import Store, TimedStore, make_store
 from taskservice.tornado.app import make_app
 from taskservice.tornado.inflight import InFlight
 
@@ -33,7 +33,7 @@ class AppTestCase(tornado.testing.AsyncHTTPTestCase):
     def get_app(self) -> tornado.web.Application:
         self.store = self.make_store()
         self.io_loop.run_sync(self.store.open)
-        self.service = TodoListService(self.store)
+        self.service = TodoListService(TimedStore(self.store))  # as server.py wires it
         return make_app(self.config, self.service)
 
     def tearDown(self) -> None:

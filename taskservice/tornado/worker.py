@@ -1,0 +1,46 @@
+"""The worker side of `--workers N`: how a server process learns it is worker i of a supervisor."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+from dataclasses import dataclass
+from typing import Final
+
+WORKER_ENV: Final = "TASKSERVICE_WORKER"  # "INDEX:READY_FD:SUPERVISOR_PID", set by the supervisor
+_PR_SET_PDEATHSIG: Final = 1
+
+
+@dataclass(frozen=True)
+class Worker:
+    """This process is worker `index`; it writes one line to `ready_fd` once it listens."""
+
+    index: int
+    ready_fd: int
+    supervisor: int
+
+    def ready(self, port: int) -> None:
+        """Tell the supervisor this worker is listening."""
+        os.write(self.ready_fd, f"{self.index} {os.getpid()} {port}\n".encode())
+        os.close(self.ready_fd)
+
+
+def current() -> Worker | None:
+    """This process's Worker, or None when it serves alone (no supervisor)."""
+    value = os.environ.get(WORKER_ENV)
+    if not value:
+        return None
+    index, fd, supervisor = (int(part) for part in value.split(":"))
+    return Worker(index, fd, supervisor)
+
+
+def follow_supervisor(worker: Worker) -> None:
+    """Drain (SIGTERM) when the supervisor dies, so no worker outlives it; Linux only."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):
+        return  # not Linux: a worker whose supervisor is killed outright keeps serving
+    if os.getppid() != worker.supervisor:  # it died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
