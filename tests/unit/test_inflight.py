@@ -45,3 +45,35 @@ def test_wait_idle_waits_for_a_running_task() -> None:
         return False
 
     assert asyncio.run(main()) is True
+
+
+class CountingGauge:
+    """Stands in for the in-flight requests metric."""
+
+    def __init__(self) -> None:
+        self.value = 0.0
+
+    def inc(self, amount: float = 1) -> None:
+        self.value += amount
+
+    def dec(self, amount: float = 1) -> None:
+        self.value -= amount
+
+
+def test_a_gauge_follows_the_count_up_and_down() -> None:
+    gauge = CountingGauge()
+
+    async def scenario() -> list[float]:
+        inflight = InFlight(gauge)
+        release = asyncio.Event()
+        tasks = [asyncio.create_task(release.wait()) for _ in range(3)]
+        for task in tasks:
+            inflight.track(task)
+            inflight.track(task)  # tracked twice, counted once
+        seen = [gauge.value]
+        release.set()
+        await asyncio.gather(*tasks)
+        await asyncio.sleep(0)  # done callbacks run on the next turn
+        return [*seen, gauge.value]
+
+    assert asyncio.run(scenario()) == [3.0, 0.0]
