@@ -1,0 +1,97 @@
+"""/metrics: served on the admin listener only, in Prometheus's text format, from live values."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from bench.load.service import free_port
+from taskservice.ids import new_task_id
+from tests.e2e.conftest import StartServer
+from tests.support.server import ServerProcess
+
+
+def scrape(port: int) -> tuple[int, str, dict[tuple[str, frozenset[tuple[str, str]]], float]]:
+    """GET /metrics: status, content type, and every sample by name and labels."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", "/metrics")
+        r = conn.getresponse()
+        body = r.read().decode()
+    finally:
+        conn.close()
+    found = {}
+    if r.status == 200:
+        for family in text_string_to_metric_families(body):
+            for s in family.samples:
+                found[(s.name, frozenset(s.labels.items()))] = s.value
+    return r.status, r.getheader("Content-Type") or "", found
+
+
+def labels(**pairs: str) -> frozenset[tuple[str, str]]:
+    return frozenset(pairs.items())
+
+
+def start_with_admin(start_server: StartServer) -> tuple[ServerProcess, int]:
+    admin = free_port()
+    return start_server("--store", "memory://", "--admin-port", str(admin)), admin
+
+
+def test_metrics_count_requests_by_route_and_status_on_the_admin_port(
+    start_server: StartServer,
+) -> None:
+    server, admin = start_with_admin(start_server)
+    location = server.request("POST", "/tasks", json.dumps({"title": "m"})).headers["location"]
+    for _ in range(3):
+        assert server.request("GET", location).status == 200
+    assert server.request("GET", f"/tasks/{new_task_id()}").status == 404
+    assert server.request("POST", "/tasks", "{not json").status == 400
+    status, content_type, got = scrape(admin)
+    assert status == 200
+    assert content_type.startswith("text/plain; version=")
+    one = "/tasks/{id}"
+    total = "taskservice_requests_total"
+    assert got[(total, labels(route=one, method="GET", status="200"))] == 3
+    assert got[(total, labels(route=one, method="GET", status="404"))] == 1
+    assert got[(total, labels(route="/tasks", method="POST", status="201"))] == 1
+    assert got[(total, labels(route="/tasks", method="POST", status="400"))] == 1
+    hist = "taskservice_request_duration_seconds_count"
+    assert got[(hist, labels(route=one, method="GET", status="200"))] == 3
+    ops = "taskservice_store_operation_duration_seconds_count"
+    assert got[(ops, labels(operation="get", outcome="ok"))] == 4
+    assert got[(ops, labels(operation="create", outcome="ok"))] == 1
+    assert got[("taskservice_requests_in_flight", frozenset())] == 0
+
+
+def test_loop_lag_is_sampled_about_ten_times_a_second(start_server: StartServer) -> None:
+    _server, admin = start_with_admin(start_server)
+    _, _, before = scrape(admin)
+    time.sleep(1.0)
+    _, _, after = scrape(admin)
+    key: tuple[str, frozenset[tuple[str, str]]] = (
+        "taskservice_event_loop_lag_seconds_count",
+        frozenset(),
+    )
+    assert 5 <= after[key] - before[key] <= 12
+    assert ("taskservice_event_loop_lag_last_seconds", frozenset()) in after
+
+
+def test_the_public_port_has_no_metrics(start_server: StartServer) -> None:
+    server, _ = start_with_admin(start_server)
+    r = server.request("GET", "/metrics")
+    assert r.status == 404
+    assert r.json()["message"] == "no such endpoint: /metrics"
+
+
+def test_scrapes_are_not_counted_among_the_requests(start_server: StartServer) -> None:
+    _server, admin = start_with_admin(start_server)
+    _, _, before = scrape(admin)
+    for _ in range(3):
+        scrape(admin)
+    _, _, after = scrape(admin)
+    counted = {k: v for k, v in after.items() if k[0] == "taskservice_requests_total"}
+    assert counted == {k: v for k, v in before.items() if k[0] == "taskservice_requests_total"}
+    assert not [k for k in counted if ("route", "/metrics") in k[1]]

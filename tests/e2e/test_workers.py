@@ -1,0 +1,259 @@
+"""`--workers N`: one port, N processes, one store; every worker drains, a dead one is replaced."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.load.service import free_port
+from tests.e2e.conftest import StartServer
+from tests.support.server import SERVER, ServerProcess, run_server
+
+# Every line to stdout with the pid of the process that wrote it.
+CONFIG = """
+logging:
+  version: 1
+  disable_existing_loggers: false
+  formatters:
+    pid: {format: 'pid=%(process)d %(levelname)s %(message)s'}
+  handlers:
+    out: {class: logging.StreamHandler, formatter: pid, stream: ext://sys.stdout, level: INFO}
+  loggers:
+    taskservice: {level: INFO, handlers: [out], propagate: false}
+"""
+
+
+def wait_for(predicate: object, timeout: float = 20.0, what: str = "") -> None:
+    """Poll `predicate()` until it is true, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return
+        time.sleep(0.05)
+    pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
+
+
+def worker_pids(server: ServerProcess, n: int = 2) -> list[int]:
+    """Wait for the supervisor's STARTING line; the workers' pids, by worker index."""
+    pattern = re.compile(rf"message=STARTING workers={n} pids=([0-9,]+) supervisor=")
+    wait_for(lambda: pattern.search(server.stdout), what="the supervisor's STARTING line")
+    found = pattern.search(server.stdout)
+    assert found is not None
+    return [int(pid) for pid in found[1].split(",")]
+
+
+_RESPONSE = re.compile(r"pid=(\d+) \w+ req_id=\S+ .*message=RESPONSE")
+
+
+def answering_pids(server: ServerProcess, since: int = 0) -> set[int]:
+    """The pids that wrote RESPONSE lines, from character `since` of stdout on."""
+    return {int(pid) for pid in _RESPONSE.findall(server.stdout[since:])}
+
+
+def alive(pid: int) -> bool:
+    """Whether a process runs (a zombie that nobody reaped yet counts as gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.fixture
+def workers(start_server: StartServer, tmp_path: Path) -> Iterator[ServerProcess]:
+    """Two workers on a sqlite store in tmp_path, with an admin port, logging their pids."""
+    config = tmp_path / "workers.yaml"
+    config.write_text(CONFIG)
+    admin = free_port()
+    store = f"sqlite:///{tmp_path}/tasks.db"
+    server = start_server(
+        "--config", str(config), "--workers", "2", "--store", store, "--admin-port", str(admin)
+    )
+    server.admin_port = admin  # type: ignore[attr-defined]
+    yield server
+    server.kill()
+    wait_for(lambda: not any(alive(p) for p in worker_pids(server)), what="the workers to end")
+
+
+def create_tasks(server: ServerProcess, count: int) -> list[str]:
+    """POST `count` tasks, each on a new connection (so the kernel spreads them); their paths."""
+    paths = []
+    for i in range(count):
+        r = server.request("POST", "/tasks", json.dumps({"title": f"task {i}"}))
+        assert r.status == 201
+        paths.append(r.headers["location"])
+    return paths
+
+
+def test_several_workers_refuse_the_memory_store_and_exit_2(tmp_path: Path) -> None:
+    result = run_server(tmp_path, "--workers", "2", "--store", "memory://")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "taskservice: config error: --workers: 2 workers cannot share the memory store; "
+        "use a sqlite:/// or postgresql:// store URL, or 1 worker"
+    ]
+
+
+def test_two_workers_serve_one_port_and_share_one_sqlite_store(workers: ServerProcess) -> None:
+    pids = worker_pids(workers)
+    assert len(set(pids)) == 2
+    paths = create_tasks(workers, 30)
+    for i, path in enumerate(paths):  # each read on a new connection, so any worker may answer
+        r = workers.request("GET", path)
+        assert (r.status, r.json()["title"]) == (200, f"task {i}")
+    listed = workers.request("GET", "/tasks?limit=100").json()
+    assert len(listed) == 30
+    # 61 connections spread by the kernel's hash: both workers answered some of them.
+    assert answering_pids(workers) == set(pids)
+    assert workers.stop() == 0
+    assert "message=STOPPED workers=2 exit_codes=0,0" in workers.stdout
+
+
+def test_port_zero_means_one_free_port_for_every_worker(tmp_path: Path) -> None:
+    config = tmp_path / "workers.yaml"
+    config.write_text(CONFIG)
+    store = f"sqlite:///{tmp_path}/tasks.db"
+    out = tmp_path / "out.log"
+    with out.open("wb") as sink:
+        args = ["--config", str(config), "--port", "0", "--workers", "2", "--store", store]
+        proc = subprocess.Popen(
+            [sys.executable, str(SERVER), *args],
+            cwd=tmp_path,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        line = re.compile(r"message=STARTING workers=2 pids=\S+ supervisor=\d+ host=\S+ port=(\d+)")
+        wait_for(lambda: line.search(out.read_text()), what="the STARTING line")
+        found = line.search(out.read_text())
+        assert found is not None
+        port = int(found[1])
+        assert port != 0
+        ports = re.findall(
+            r"message=STARTING service_name=\S+ host=\S+ port=(\d+)", out.read_text()
+        )
+        assert ports == [str(port), str(port)]
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n")
+            assert sock.recv(4096).startswith(b"HTTP/1.1 200 ")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+
+
+def test_sigterm_drains_every_worker_and_stores_what_was_in_flight(
+    workers: ServerProcess, start_server: StartServer, tmp_path: Path
+) -> None:
+    worker_pids(workers)
+    assert workers.proc is not None
+    bodies = [json.dumps({"title": f"in flight {i}"}).encode() for i in range(8)]
+    socks = [socket.create_connection(("127.0.0.1", workers.port), timeout=15) for _ in bodies]
+    try:
+        for sock, body in zip(socks, bodies, strict=True):
+            head = f"POST /tasks HTTP/1.1\r\nHost: a\r\nContent-Length: {len(body)}\r\n\r\n"
+            sock.sendall(head.encode() + body[:5])
+        time.sleep(0.3)  # every worker has its connections' heads
+        workers.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        assert workers.proc.poll() is None, "requests in flight keep the workers draining"
+        answers = []
+        for sock, body in zip(socks, bodies, strict=True):
+            sock.sendall(body[5:])
+            answers.append(sock.recv(4096))
+    finally:
+        for sock in socks:
+            sock.close()
+    assert all(a.startswith(b"HTTP/1.1 201 ") for a in answers), answers
+    assert workers.wait(timeout=30) == 0
+    out = workers.stdout
+    assert out.count("message=STOPPED drained=true cut_off=0") == 2  # one line per worker
+    assert "message=STOPPED workers=2 exit_codes=0,0" in out
+    # Both workers held some of the eight (else this test drained only one of them).
+    assert len(answering_pids(workers)) == 2
+    restarted = start_server("--store", f"sqlite:///{tmp_path}/tasks.db")
+    titles = sorted(t["title"] for t in restarted.request("GET", "/tasks").json().values())
+    assert titles == sorted(f"in flight {i}" for i in range(8))
+
+
+def test_a_killed_worker_is_reported_and_replaced(workers: ServerProcess) -> None:
+    first, second = worker_pids(workers)
+    os.kill(first, signal.SIGKILL)
+    exited = re.compile(
+        rf"ERROR message=WORKER_EXITED worker=0 pid={first} signal=SIGKILL lived_s=[0-9.]+"
+    )
+    wait_for(lambda: exited.search(workers.stdout), what="the WORKER_EXITED line")
+    restarted = re.compile(r"WARNING message=WORKER_RESTARTED worker=0 pid=(\d+)")
+    wait_for(lambda: restarted.search(workers.stdout), what="the WORKER_RESTARTED line")
+    found = restarted.search(workers.stdout)
+    assert found is not None
+    replacement = int(found[1])
+    assert replacement not in (first, second)
+    wait_for(lambda: workers.stdout.count("message=STARTING service_name=") == 3, what="restart")
+    since = len(workers.stdout)
+    paths = create_tasks(workers, 20)  # every connection is answered, by either worker
+    assert all(workers.request("GET", p).status == 200 for p in paths)
+    assert answering_pids(workers, since) == {second, replacement}
+    assert workers.stop() == 0
+
+
+def test_workers_drain_and_exit_when_the_supervisor_is_killed(workers: ServerProcess) -> None:
+    pids = worker_pids(workers)
+    workers.kill()  # SIGKILL: the supervisor cannot forward anything
+    wait_for(lambda: not any(alive(p) for p in pids), timeout=20, what="the orphaned workers")
+    assert workers.stdout.count("message=STOPPED drained=true") == 2
+
+
+def test_metrics_add_up_every_worker(workers: ServerProcess) -> None:
+    pids = worker_pids(workers)
+    paths = create_tasks(workers, 12)
+    for path in paths:
+        assert workers.request("GET", path).status == 200
+    assert answering_pids(workers) == set(pids)
+    admin = workers.admin_port  # type: ignore[attr-defined]
+    conn = http.client.HTTPConnection("127.0.0.1", admin, timeout=10)
+    conn.request("GET", "/metrics")
+    text = conn.getresponse().read().decode()
+    conn.close()
+    post = 'taskservice_requests_total{method="POST",route="/tasks",status="201"} 12.0'
+    get = 'taskservice_requests_total{method="GET",route="/tasks/{id}",status="200"} 12.0'
+    create = (
+        'taskservice_store_operation_duration_seconds_count{operation="create",outcome="ok"} 12.0'
+    )
+    assert post in text
+    assert get in text
+    assert create in text
+    assert "taskservice_requests_in_flight 0.0" in text
+
+
+def test_a_port_another_program_holds_stops_the_supervisor_with_exit_2(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        store = f"sqlite:///{tmp_path}/tasks.db"
+        result = run_server(tmp_path, "--port", str(port), "--workers", "2", "--store", store)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"taskservice: cannot start: cannot listen on 127.0.0.1:{port}: Address already in use"
+    ]
+
+
+def test_a_store_that_cannot_open_stops_the_supervisor_before_any_worker(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    result = run_server(tmp_path, "--workers", "2", "--store", f"sqlite:///{tmp_path}/a-file/t.db")
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("taskservice: cannot start: ")
+    assert "message=STARTING" not in result.stdout  # no worker ever started
