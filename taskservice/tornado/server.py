@@ -176,7 +176,8 @@ async def serve(config: config_mod.Config, worker: Worker | None = None) -> int:
     if profile is not None:
         profile.start()  # before the first request
     server.add_sockets(sockets)
-    fields: dict[str, object] = {"host": config.host, "port": sockets[0].getsockname()[1]}
+    port: int = sockets[0].getsockname()[1]
+    fields: dict[str, object] = {"host": config.host, "port": port}
     admin_server = None
     if admin_app is not None:
         admin_server = make_http_server(config, admin_app)
@@ -191,7 +192,7 @@ async def serve(config: config_mod.Config, worker: Worker | None = None) -> int:
     warn_if_exposed(config)
     monitor = _loop_monitor(config, logger, metrics)
     if worker is not None:
-        worker.ready(fields["port"])  # type: ignore[arg-type]
+        worker.ready(port)
     await stop.wait()
     if worker is None:
         exit_on_next_signal(loop)  # a second signal during the drain means: stop now

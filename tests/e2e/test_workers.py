@@ -257,3 +257,27 @@ def test_a_store_that_cannot_open_stops_the_supervisor_before_any_worker(tmp_pat
     assert len(lines) == 1
     assert lines[0].startswith("taskservice: cannot start: ")
     assert "message=STARTING" not in result.stdout  # no worker ever started
+
+
+def test_run_py_serve_passes_workers_through_to_a_supervisor(tmp_path: Path) -> None:
+    port = free_port()
+    out = tmp_path / "out.log"
+    store = f"sqlite:///{tmp_path}/tasks.db"
+    run_py = Path(SERVER).parents[2] / "run.py"
+    with out.open("wb") as sink:
+        args = ["serve", "--workers", "2", "--port", str(port), "--store", store]
+        proc = subprocess.Popen(
+            [sys.executable, str(run_py), *args],
+            cwd=tmp_path,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(lambda: "message=STARTING workers=2 " in out.read_text(), what="two workers")
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(b"GET /tasks HTTP/1.1\r\nHost: a\r\n\r\n")
+            assert sock.recv(4096).startswith(b"HTTP/1.1 200 ")
+    finally:
+        proc.send_signal(signal.SIGTERM)  # run.py exec'd the server: this is the supervisor
+        assert proc.wait(timeout=30) == 0
+    assert "message=STOPPED workers=2 exit_codes=0,0" in out.read_text()
