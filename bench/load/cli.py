@@ -152,7 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     if args.join:
         host, port = args.join
-        return runner.run_workers(host, port, args.workers or 1, args.connect_wait)
+        try:
+            return runner.run_workers(host, port, args.workers or 1, args.connect_wait)
+        except KeyboardInterrupt:  # stopped while still waiting for the master
+            return 130
     options = LoadOptions(
         scenario=args.scenario or "crud",
         users=args.users,

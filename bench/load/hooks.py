@@ -103,7 +103,9 @@ def on_init(environment: Environment, **_: Any) -> None:
     """Install the open model everywhere; on the master (or alone), progress and seeding too."""
     openmodel.install(environment)
     if isinstance(environment.runner, WorkerRunner):
-        environment.events.report_to_master.add_listener(workers.CpuProbe().add_to)
+        probe = workers.CpuProbe()
+        environment.events.test_start.add_listener(probe.start)
+        environment.events.report_to_master.add_listener(probe.add_to)
         return
     if isinstance(environment.runner, MasterRunner):
         _install_tally(environment, environment.runner)

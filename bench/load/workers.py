@@ -9,6 +9,7 @@ the master tallies those reports per worker and writes `workers.json` when it qu
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,28 +23,45 @@ KEY = "taskservice_worker"
 
 
 class CpuProbe:
-    """This process's CPU use, in percent of one core, since the previous reading."""
+    """This process's CPU seconds, and the seconds that passed, since the previous reading.
+
+    Seconds rather than a percentage: a worker's final report follows its last regular one
+    within milliseconds, and a share of so short a span is noise the master could not weigh.
+    """
 
     def __init__(self) -> None:
         self._proc = psutil.Process()
-        self._proc.cpu_percent()  # the first reading only sets the baseline
+        self._last: tuple[float, float] | None = None  # None until the test starts
+
+    def start(self, **_: Any) -> None:
+        """A `test_start` listener: measure from here, not the idle wait for the master's go."""
+        self._last = self._read()
+
+    def _read(self) -> tuple[float, float]:
+        times = self._proc.cpu_times()
+        return times.user + times.system, time.monotonic()
 
     def add_to(self, client_id: str, data: dict[str, Any]) -> None:
         """A `report_to_master` listener: put the CPU use since the last report into `data`."""
-        data[KEY] = {"cpu_pct": self._proc.cpu_percent()}
+        if self._last is None:
+            return
+        (cpu, now), (last_cpu, last_now) = self._read(), self._last
+        self._last = cpu, now
+        data[KEY] = {"cpu_s": cpu - last_cpu, "wall_s": now - last_now}
 
 
 @dataclass
 class Worker:
-    """One worker as the master saw it: requests it reported, and its CPU in each report."""
+    """One worker as the master saw it: requests it reported, CPU and wall seconds it covered."""
 
     requests: int = 0
-    cpu: list[float] = field(default_factory=list)
+    cpu_s: float = 0.0
+    wall_s: float = 0.0
 
     @property
     def cpu_pct(self) -> float | None:
         """Mean CPU over its reports, in percent of one core."""
-        return sum(self.cpu) / len(self.cpu) if self.cpu else None
+        return 100 * self.cpu_s / self.wall_s if self.wall_s > 0 else None
 
     def as_dict(self, worker_id: str) -> dict[str, Any]:
         cpu = self.cpu_pct
@@ -65,7 +83,8 @@ class Tally:
         worker = self.workers.setdefault(client_id, Worker())
         worker.requests += int(data.get("stats_total", {}).get("num_requests", 0))
         if (mine := data.get(KEY)) is not None:
-            worker.cpu.append(float(mine["cpu_pct"]))
+            worker.cpu_s += float(mine["cpu_s"])
+            worker.wall_s += float(mine["wall_s"])
 
     def write(self, path: Path) -> None:
         rows = [w.as_dict(worker_id) for worker_id, w in sorted(self.workers.items())]
