@@ -41,7 +41,7 @@ class WorkersMissing(Exception):
 class _Seen:
     """What the master said about its workers before the run: how many joined, whether it began."""
 
-    joined: int = 0
+    joined: int = 0  # the most that were joined at once
     started: bool = False
 
 
@@ -95,8 +95,9 @@ def _relay(stream: IO[bytes], sampler: Sampler, duration_s: float, seen: _Seen) 
     for raw in stream:
         line = raw.decode(errors="replace").rstrip()
         if joined := _JOINED.fullmatch(line):
-            seen.joined = int(joined.group(1))
-            print(f"load: {seen.joined} of {joined.group(2)} workers joined", flush=True)
+            # The most at once: a master giving up tells those that came to quit, and says so.
+            seen.joined = max(seen.joined, int(joined.group(1)))
+            print(f"load: {joined.group(1)} of {joined.group(2)} workers joined", flush=True)
             continue
         if started := _STARTED.fullmatch(line):
             seen.started = True
