@@ -68,10 +68,32 @@ def parser() -> argparse.ArgumentParser:
     )
     dist.add_argument(
         "--join",
-        metavar="HOST:PORT",
-        help="only run --workers workers (default 1) for a master elsewhere",
+        type=master_address,
+        metavar="HOST[:PORT]",
+        help="only run --workers workers (default 1) for a master elsewhere (port 5557 default)",
+    )
+    dist.add_argument(
+        "--connect-wait",
+        type=duration,
+        default=60.0,
+        help="how long a master waits for its workers, or --join for its master (default 60s)",
     )
     return p  # fmt: skip
+
+
+def master_address(text: str) -> tuple[str, int]:
+    """`HOST:PORT`, `HOST` (port 5557) or `[IPv6]:PORT`, as argparse's `type=`."""
+    host, port = text, "5557"
+    if text.startswith("["):
+        host, sep, rest = text[1:].partition("]")
+        if not sep or (rest and not rest.startswith(":")):
+            raise argparse.ArgumentTypeError(f"expected [IPv6]:PORT, got {text!r}")
+        port = rest[1:] or port
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT such as 10.0.0.5:5557, got {text!r}")
+    return host, int(port)
 
 
 def _slo(text: str) -> dict[str, float]:
@@ -113,6 +135,10 @@ def _print_result(result: runner.RunResult) -> None:
         print(
             f"load: WARNING generator-bound (locust at {report.cpu.generator_pct:.0f}% of a core)"
         )
+    for w in report.workers or []:
+        cpu = f"{w.cpu_pct:.0f}% of a core" if w.cpu_pct is not None else "CPU not reported"
+        busy = " WARNING generator-bound" if w.generator_bound else ""
+        print(f"load: worker {w.id}: {w.requests} requests, {cpu}{busy}")
     for verdict in report.verdicts:
         print(verdict.line())
 
@@ -125,7 +151,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     signal.signal(signal.SIGTERM, _interrupt)
     if args.join:
-        return runner.run_workers(args.join, args.workers or 1)
+        host, port = args.join
+        try:
+            return runner.run_workers(host, port, args.workers or 1, args.connect_wait)
+        except KeyboardInterrupt:  # stopped while still waiting for the master
+            return 130
     options = LoadOptions(
         scenario=args.scenario or "crud",
         users=args.users,
@@ -137,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         remote_workers=args.remote_workers,
         master_port=args.master_port,
         master_bind_host=args.master_bind_host,
+        connect_wait_s=args.connect_wait,
         host=args.host,
         store=args.store,
         slo=args.slo,
@@ -153,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("load: interrupted", file=sys.stderr)
         return 130
+    except runner.WorkersMissing as e:
+        print(e, file=sys.stderr)
+        return 1
     _print_result(result)
     print(result.folder)
     return result.exit_code

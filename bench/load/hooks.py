@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 import gevent
 from locust.argument_parser import LocustArgumentParser
 from locust.env import Environment
-from locust.runners import WorkerRunner
+from locust.runners import MasterRunner, WorkerRunner
 
-from bench.load import openmodel, seed
+from bench.load import openmodel, seed, workers
 from bench.load.scenarios import SCENARIOS
 
 logger = logging.getLogger("taskservice.load")
@@ -37,6 +38,9 @@ def add_options(parser: LocustArgumentParser, **_: Any) -> None:
         "--open-report", default="", help="write the open-model JSON here", **hidden
     )
     parser.add_argument("--progress-every", type=float, default=0.0, help="seconds", **hidden)
+    parser.add_argument(
+        "--workers-report", default="", help="master: write workers.json here", **hidden
+    )
 
 
 def _progress(environment: Environment, every: float) -> None:
@@ -64,11 +68,47 @@ def _seed_target(environment: Environment) -> int:
     return max(counts, default=0)
 
 
+def _watch_joins(runner: MasterRunner, expected: int) -> None:
+    """Print how many workers have joined whenever that changes, until the test starts.
+
+    The runner reads these lines: a master that gives up waiting exits before any progress line,
+    and they let it say how many workers did come.
+    """
+    last = -1
+    while True:
+        if (joined := len(runner.clients.ready)) != last:
+            print(f"workers joined={joined} expected={expected}", flush=True)
+            last = joined
+        gevent.sleep(0.5)
+
+
+def _install_tally(environment: Environment, runner: MasterRunner) -> None:
+    tally = workers.Tally()
+    environment.events.worker_report.add_listener(tally.on_report)
+
+    def write(**_: Any) -> None:
+        options = environment.parsed_options
+        if options is not None and options.workers_report:
+            tally.write(Path(options.workers_report))
+
+    # quit fires after the master has waited for its workers' final reports.
+    environment.events.quit.add_listener(write)
+    options = environment.parsed_options
+    if options is not None and options.headless:
+        joins = gevent.spawn(_watch_joins, runner, options.expect_workers)
+        environment.events.test_start.add_listener(lambda **_: joins.kill(block=False))
+
+
 def on_init(environment: Environment, **_: Any) -> None:
     """Install the open model everywhere; on the master (or alone), progress and seeding too."""
     openmodel.install(environment)
     if isinstance(environment.runner, WorkerRunner):
+        probe = workers.CpuProbe()
+        environment.events.test_start.add_listener(probe.start)
+        environment.events.report_to_master.add_listener(probe.add_to)
         return
+    if isinstance(environment.runner, MasterRunner):
+        _install_tally(environment, environment.runner)
     progress: list[gevent.Greenlet] = []
 
     def on_test_start(**_: Any) -> None:
@@ -80,6 +120,8 @@ def on_init(environment: Environment, **_: Any) -> None:
         if (count := _seed_target(environment)) and environment.host:
             created = seed.ensure_stored(environment.host, count)
             logger.info("seeded %d tasks so the store holds at least %d", created, count)
+        if isinstance(environment.runner, MasterRunner):
+            print(f"started workers={environment.runner.worker_count}", flush=True)
         if options.progress_every > 0:
             progress.append(gevent.spawn(_progress, environment, options.progress_every))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from pathlib import Path
@@ -26,7 +27,7 @@ def env(shape_names: list[str]) -> dict[str, str]:
 
 
 def _distributed(options: LoadOptions, port: int) -> list[str]:
-    if not options.workers and not options.remote_workers:
+    if not options.distributed:
         return []
     return [
         "--master",
@@ -36,6 +37,9 @@ def _distributed(options: LoadOptions, port: int) -> list[str]:
         str(port),
         "--expect-workers",
         str(options.workers + options.remote_workers),
+        # Without it a headless master whose workers never come waits for ever.
+        "--expect-workers-max-wait",
+        str(math.ceil(options.connect_wait_s)),
     ]
 
 
@@ -63,10 +67,12 @@ def headless(
     cmd += ["--html", str(folder / "report.html"), "--csv", str(folder / "locust")]
     # --json-file appends ".json"; its totals are final, unlike the CSV written on a timer.
     # A master hears from its workers every 3 s: report no more often than that.
-    every = max(options.progress_every, 3.0) if options.workers else options.progress_every
+    every = max(options.progress_every, 3.0) if options.distributed else options.progress_every
     cmd += ["--json-file", str(folder / "totals"), "--progress-every", str(every)]
     if options.rate is not None:
         cmd += ["--open-report", str(folder / "open.json")]
+    if options.distributed:
+        cmd += ["--workers-report", str(folder / "workers.json")]
     cmd += _distributed(options, port)
     return cmd + list(options.locust_args) + _users(options)
 

@@ -37,6 +37,7 @@ class LoadOptions:
     remote_workers: int = 0  # workers the master also waits for, from other machines
     master_port: int | None = None  # default: a free one when every worker is local, else 5557
     master_bind_host: str = "127.0.0.1"
+    connect_wait_s: float = 60.0  # how long the master waits for all its workers to join
     host: str | None = None  # a running service; None: start one
     store: str | None = None  # store URL for a service started here; None: fresh sqlite file
     config: Path = LOAD_CONFIG
@@ -52,6 +53,11 @@ class LoadOptions:
     def model(self) -> str:
         """closed, open, or the shape's name."""
         return "open" if self.rate is not None else self.shape or "closed"
+
+    @property
+    def distributed(self) -> bool:
+        """A master with workers, rather than one locust process."""
+        return bool(self.workers or self.remote_workers)
 
     @property
     def user_count(self) -> int:

@@ -9,7 +9,7 @@ from importlib import metadata
 from pathlib import Path
 
 from bench import runs
-from bench.load import slo, totals
+from bench.load import slo, totals, workers
 from bench.load.cpus import Pinning
 from bench.load.options import LoadOptions
 from bench.load.sampler import CpuUse
@@ -46,6 +46,13 @@ def _load(options: LoadOptions) -> str:
     return f"closed model: {options.user_count} users back to back (spawn rate {spawn:g}/s)"
 
 
+def _generator(options: LoadOptions) -> str:
+    if not options.distributed:
+        return "one process"
+    kinds = [(options.workers, "local"), (options.remote_workers, "remote")]
+    return "master and " + " and ".join(f"{n} {kind}" for n, kind in kinds if n) + " worker(s)"
+
+
 def facts(
     options: LoadOptions, host: str, svc: Service | None, pinning: Pinning | None
 ) -> list[str]:
@@ -54,9 +61,7 @@ def facts(
         f"scenario `{options.scenario}`; {_load(options)}; run time {options.duration_s:g} s",
         f"service {host}"
         + (f", started here with store `{svc.store}`" if svc else ", already running (--host)"),
-        f"generator: locust {metadata.version('locust')}, "
-        + (f"master and {options.workers} local worker(s)" if options.workers else "one process")
-        + (f" and {options.remote_workers} remote" if options.remote_workers else ""),
+        f"generator: locust {metadata.version('locust')}, {_generator(options)}",
         f"pinning: {pinning.describe()}" if pinning else "pinning: none",
         f"commit {_commit()}, {time.strftime('%Y-%m-%d %H:%M:%S')}",
     ]
@@ -82,6 +87,7 @@ def build(options: LoadOptions, folder: Path, lines: list[str], cpu: CpuUse | No
     stats = totals.load(totals_path) if totals_path.exists() else totals.from_entries([])
     title = f"Load run: {options.scenario}, {options.model}"
     report = Report(title, lines, stats, cpu, read_open_model(folder / "open.json"))
+    report.workers = workers.read(folder / "workers.json")
     report.verdicts = slo.evaluate(options.slo, report.measured())
     (folder / "summary.md").write_text(render(report))
     (folder / "summary.json").write_text(json.dumps(report.as_dict(), indent=1) + "\n")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
@@ -27,6 +29,20 @@ Watch = Callable[[Service], AbstractContextManager[object]]
 GRACE_S = 60.0
 """How long past its run time locust may take to stop and write its reports."""
 _PROGRESS = re.compile(r"progress (.*)")
+_JOINED = re.compile(r"workers joined=(\d+) expected=(\d+)")
+_STARTED = re.compile(r"started workers=(\d+)")
+
+
+class WorkersMissing(Exception):
+    """A master gave up waiting for its workers: no load ran."""
+
+
+@dataclass
+class _Seen:
+    """What the master said about its workers before the run: how many joined, whether it began."""
+
+    joined: int = 0  # the most that were joined at once
+    started: bool = False
 
 
 @dataclass
@@ -74,10 +90,19 @@ def _stop_locust(proc: subprocess.Popen[bytes]) -> None:
             stop_process(proc, signal.SIGTERM, wait=20)
 
 
-def _relay(stream: IO[bytes], sampler: Sampler, duration_s: float) -> None:
+def _relay(stream: IO[bytes], sampler: Sampler, duration_s: float, seen: _Seen) -> None:
     """Print locust's progress lines as a person reads them, with the CPU use beside them."""
     for raw in stream:
         line = raw.decode(errors="replace").rstrip()
+        if joined := _JOINED.fullmatch(line):
+            # The most at once: a master giving up tells those that came to quit, and says so.
+            seen.joined = max(seen.joined, int(joined.group(1)))
+            print(f"load: {joined.group(1)} of {joined.group(2)} workers joined", flush=True)
+            continue
+        if started := _STARTED.fullmatch(line):
+            seen.started = True
+            print(f"load: starting with {started.group(1)} workers", flush=True)
+            continue
         match = _PROGRESS.fullmatch(line)
         if match is None:
             print(line, file=sys.stderr, flush=True)
@@ -144,18 +169,27 @@ def run_headless(
         procs = stack.enter_context(_processes(*cmds))
         roles = {"generator": [p.pid for p in procs], "server": [svc.pid] if svc else []}
         sampler = Sampler(roles).start()
+        seen = _Seen()
         relay = threading.Thread(
-            target=_relay, args=(procs[0].stdout, sampler, options.duration_s), daemon=True
+            target=_relay, args=(procs[0].stdout, sampler, options.duration_s, seen), daemon=True
         )
         relay.start()
+        # A master's run time starts once its workers have joined, which takes up to connect_wait.
+        wait_s = options.connect_wait_s if options.distributed else 0.0
         try:
-            code = procs[0].wait(timeout=options.duration_s + GRACE_S)
+            code = procs[0].wait(timeout=wait_s + options.duration_s + GRACE_S)
         except subprocess.TimeoutExpired:
             print("load: locust overran its run time; stopping it", file=sys.stderr)
             _stop_locust(procs[0])
             code = procs[0].returncode or 1
         relay.join(timeout=5)
         cpu = sampler.stop()
+        if options.distributed and not seen.started:
+            raise WorkersMissing(
+                f"load: {seen.joined} of {options.workers + options.remote_workers} locust "
+                f"workers joined the master on {options.master_bind_host}:{port} within "
+                f"{options.connect_wait_s:g}s (--connect-wait); no load ran"
+            )
         facts = reports.facts(options, host, svc, pinning)
     report = reports.build(options, folder, facts, cpu)
     return RunResult(folder, code, report)
@@ -195,17 +229,42 @@ def run_web(options: LoadOptions, picker: bool) -> int:
             return 0
 
 
-def run_workers(master: str, count: int) -> int:
-    """Run `count` workers for a master on another machine (HOST:PORT) until it ends them."""
-    host, _, port = master.rpartition(":")
+def run_workers(host: str, port: int, count: int, wait_s: float = 60.0) -> int:
+    """Run `count` workers for a master at host:port until it ends them; 1 if none answers.
+
+    Waits up to `wait_s` for the master's port to accept connections first, so workers may start
+    before their master, and a worker whose master never comes stops in bounded time (locust's
+    own worker would retry for five minutes).
+    """
+    print(f"load: waiting up to {wait_s:g}s for the locust master at {host}:{port}", flush=True)
+    if not _answers(host, port, wait_s):
+        print(
+            f"load: no locust master answered at {host}:{port} within {wait_s:g}s "
+            "(--connect-wait); is it running, and is the port open?",
+            file=sys.stderr,
+        )
+        return 1
     env = locust_cmd.env([])
-    cmds = [(locust_cmd.worker(host or master, int(port or 5557), None), env)] * max(1, count)
+    cmds = [(locust_cmd.worker(host, port, None), env)] * max(1, count)
     with _processes(*cmds) as procs:
         threading.Thread(target=_echo, args=(procs[0].stdout,), daemon=True).start()
         try:
             return max(p.wait() for p in procs)
         except KeyboardInterrupt:
             return 0
+
+
+def _answers(host: str, port: int, wait_s: float) -> bool:
+    """Whether a TCP connection to host:port succeeds within `wait_s` seconds."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            socket.create_connection((host, port), timeout=1.0).close()
+            return True
+        except OSError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.5)
 
 
 def _echo(stream: IO[bytes]) -> None:

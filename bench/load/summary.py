@@ -8,6 +8,7 @@ from typing import Any
 from bench.load.sampler import GENERATOR_BOUND_PCT, CpuUse
 from bench.load.slo import Verdict
 from bench.load.totals import Stats, Totals
+from bench.load.workers import WorkerUse
 
 PERCENTILES = {"p50_ms": 0.50, "p95_ms": 0.95, "p99_ms": 0.99}
 
@@ -58,6 +59,7 @@ class Report:
     cpu: CpuUse | None = None
     open_model: OpenModel | None = None
     verdicts: list[Verdict] = field(default_factory=list)
+    workers: list[WorkerUse] | None = None  # a master's workers, as it counted them
 
     def measured(self) -> dict[str, float]:
         """The numbers SLOs are checked against; latency from intended starts in the open model."""
@@ -80,6 +82,11 @@ class Report:
             "server_cpu": self.cpu.server_pct if self.cpu else None,
             "generator_bound": bool(self.cpu and self.cpu.generator_bound),
             "open_model": self.open_model.as_dict() if self.open_model else None,
+            "workers": (
+                [{"id": w.id, "requests": w.requests, "cpu_pct": w.cpu_pct} for w in self.workers]
+                if self.workers is not None
+                else None
+            ),
             "slo": [
                 {"key": v.key, "threshold": v.threshold, "measured": v.measured, "passed": v.passed}
                 for v in self.verdicts
@@ -106,6 +113,28 @@ def table(stats: Stats) -> list[str]:
     return lines
 
 
+def workers_table(workers: list[WorkerUse]) -> list[str]:
+    """The master's workers: requests each sent and its CPU, with a warning for a busy one."""
+    lines = [
+        "## Workers",
+        "",
+        f"{len(workers)} worker(s) reported to the master; the totals below add up their requests.",
+        "",
+        "| worker | requests | CPU, mean share of one core |",
+        "|---|--:|--:|",
+    ]
+    for w in workers:
+        cpu = f"{w.cpu_pct:.0f}%" if w.cpu_pct is not None else "not reported"
+        lines.append(f"| `{w.id}` | {w.requests} | {cpu} |")
+    if busy := [w.id for w in workers if w.generator_bound]:
+        lines += [
+            "",
+            f"**Warning: generator-bound worker(s)** {', '.join(busy)}: over "
+            f"{GENERATOR_BOUND_PCT:.0f}% of a core. Run more worker processes on idle cores.",
+        ]
+    return lines
+
+
 def render(report: Report) -> str:
     """summary.md."""
     lines = [f"# {report.title}", "", *(f"- {fact}" for fact in report.facts)]
@@ -125,6 +154,8 @@ def render(report: Report) -> str:
                 "the service. "
                 "Add `--workers N` (on other machines, if this one has no idle core).",
             ]
+    if report.workers is not None:
+        lines += ["", *workers_table(report.workers)]
     actual = "from each request's actual start" if report.open_model else "per request"
     lines += ["", f"## Latency {actual}", "", *table(report.stats)]
     if om := report.open_model:
