@@ -44,6 +44,12 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--config", type=Path, help="config for the service started here")
     p.add_argument(
+        "--service-workers",
+        type=positive(int),
+        default=1,
+        help="worker processes of the service started here (its --workers; default 1)",
+    )
+    p.add_argument(
         "--out", type=Path, help="report folder (default: profiles/<time>-<scenario>-<kind>)"
     )
     p.add_argument("--no-pin", action="store_true", help="do not pin service and locust to cores")
@@ -170,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         connect_wait_s=args.connect_wait,
         host=args.host,
         store=args.store,
+        service_workers=args.service_workers,
         slo=args.slo,
         out_dir=args.out,
         pin=not args.no_pin,

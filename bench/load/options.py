@@ -40,6 +40,7 @@ class LoadOptions:
     connect_wait_s: float = 60.0  # how long the master waits for all its workers to join
     host: str | None = None  # a running service; None: start one
     store: str | None = None  # store URL for a service started here; None: fresh sqlite file
+    service_workers: int = 1  # the started service's --workers (more than 1: not pinned)
     config: Path = LOAD_CONFIG
     slo: dict[str, float] = field(default_factory=dict)
     out_dir: Path | None = None  # default: profiles/<time>-<scenario>-<kind>

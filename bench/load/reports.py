@@ -53,6 +53,17 @@ def _generator(options: LoadOptions) -> str:
     return "master and " + " and ".join(f"{n} {kind}" for n, kind in kinds if n) + " worker(s)"
 
 
+def _pinning(options: LoadOptions, pinning: Pinning | None) -> str:
+    if pinning is None:
+        return "pinning: none"
+    if options.service_workers > 1:
+        return (
+            f"pinning: {options.service_workers} service workers on any core, "
+            f"generator on cpu {','.join(map(str, pinning.generator))}"
+        )
+    return f"pinning: {pinning.describe()}"
+
+
 def facts(
     options: LoadOptions, host: str, svc: Service | None, pinning: Pinning | None
 ) -> list[str]:
@@ -60,9 +71,10 @@ def facts(
     lines = [
         f"scenario `{options.scenario}`; {_load(options)}; run time {options.duration_s:g} s",
         f"service {host}"
-        + (f", started here with store `{svc.store}`" if svc else ", already running (--host)"),
+        + (f", started here with store `{svc.store}`" if svc else ", already running (--host)")
+        + (f", {options.service_workers} worker processes" if options.service_workers > 1 else ""),
         f"generator: locust {metadata.version('locust')}, {_generator(options)}",
-        f"pinning: {pinning.describe()}" if pinning else "pinning: none",
+        _pinning(options, pinning),
         f"commit {_commit()}, {time.strftime('%Y-%m-%d %H:%M:%S')}",
     ]
     return lines

@@ -152,7 +152,8 @@ def run_headless(
                     folder / "server.log",
                     store=options.store,
                     config=options.config,
-                    cores=pinning.server if pinning else None,
+                    cores=_service_cores(options, pinning),
+                    workers=options.service_workers,
                 )
             )
         host = options.host or (svc.url if svc else "")
@@ -167,7 +168,10 @@ def run_headless(
         cmds = [(locust_cmd.headless(options, host, folder, port, generator), env)]
         cmds += [(locust_cmd.worker("127.0.0.1", port, generator), env)] * options.workers
         procs = stack.enter_context(_processes(*cmds))
-        roles = {"generator": [p.pid for p in procs], "server": [svc.pid] if svc else []}
+        roles = {
+            "generator": [p.pid for p in procs],
+            "server": list(svc.pids or [svc.pid]) if svc else [],
+        }
         sampler = Sampler(roles).start()
         seen = _Seen()
         relay = threading.Thread(
@@ -195,6 +199,11 @@ def run_headless(
     return RunResult(folder, code, report)
 
 
+def _service_cores(options: LoadOptions, pinning: cpus.Pinning | None) -> tuple[int, ...] | None:
+    """The service's cores: its pinned one, or none at all when several workers share them."""
+    return pinning.server if pinning and options.service_workers == 1 else None
+
+
 def _master_port(options: LoadOptions) -> int:
     if options.master_port is not None:
         return options.master_port
@@ -209,9 +218,14 @@ def run_web(options: LoadOptions, picker: bool) -> int:
         if host is None:
             tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="taskservice-web-"))
             log = Path(tmp) / "server.log"
-            cores = pinning.server if pinning else None
             svc = stack.enter_context(
-                service.started(log, store=options.store, config=options.config, cores=cores)
+                service.started(
+                    log,
+                    store=options.store,
+                    config=options.config,
+                    cores=_service_cores(options, pinning),
+                    workers=options.service_workers,
+                )
             )
             host = svc.url
         generator = pinning.generator if pinning else None

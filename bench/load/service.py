@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 from bench.load import cpus
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +35,7 @@ class Service:
     url: str
     pid: int
     store: str
+    pids: tuple[int, ...] = ()  # every process serving: the supervisor and its workers, if any
 
 
 def free_port() -> int:
@@ -82,6 +85,22 @@ def stop_process(
             proc.wait(timeout=10)
 
 
+def _wait_workers(
+    proc: subprocess.Popen[bytes], logs: Sequence[Path], workers: int, timeout: float
+) -> str | None:
+    """Wait for the supervisor's STARTING line, logged once every worker listens, in any of
+    `logs`; None, or what went wrong."""
+    deadline = time.monotonic() + timeout
+    started_line = f"message=STARTING workers={workers} ".encode()
+    while not any(log.exists() and started_line in log.read_bytes() for log in logs):
+        if proc.poll() is not None:
+            return f"exited with code {proc.returncode} while its workers started"
+        if time.monotonic() > deadline:
+            return f"had not logged that its {workers} workers listen within {timeout:g} s"
+        time.sleep(0.05)
+    return None
+
+
 @contextmanager
 def started(
     log: Path,
@@ -93,18 +112,23 @@ def started(
     prefix: Sequence[str] = (),
     stop_signal: int = signal.SIGTERM,
     stop_wait: float = 20.0,
+    workers: int = 1,
 ) -> Iterator[Service]:
     """Run the service until the block ends; its console output goes to `log`.
 
     `extra_args` go to the server after the harness's own flags. `prefix` runs the server under
     another program (a profiler that launches it): `Service.pid` is then that program's, and
-    `stop_signal` is what asks it to finish, `stop_wait` how long it may take.
+    `stop_signal` is what asks it to finish, `stop_wait` how long it may take. With `workers` > 1
+    the service is a supervisor and that many worker processes (its `--workers`), and the block
+    starts once every worker listens.
     """
     workdir = Path(tempfile.mkdtemp(prefix="taskservice-load-"))
     port = free_port()
     store_url = store or f"sqlite:///{workdir}/tasks.db"  # workdir is absolute: four slashes
     cmd = [*prefix, *cpus.prefix(cores), sys.executable, str(SERVER), "--port", str(port)]
     cmd += ["--config", str(config), "--store", store_url, *extra_args]
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         # A session of its own: a Ctrl-C at the terminal reaches the harness, which stops the
@@ -114,9 +138,15 @@ def started(
         )
     try:
         trouble = wait_healthy(proc, port, timeout)
+        if trouble is None and workers > 1:
+            # The load config logs INFO to taskservice.log in the working directory; another
+            # config may log it to the console.
+            logs = (workdir / "taskservice.log", log)
+            trouble = _wait_workers(proc, logs, workers, timeout)
         if trouble is not None:
             raise ServiceError(f"the service {trouble}; see {log}")
-        yield Service(f"http://127.0.0.1:{port}", proc.pid, store_url)
+        pids = (proc.pid, *(c.pid for c in psutil.Process(proc.pid).children()))
+        yield Service(f"http://127.0.0.1:{port}", proc.pid, store_url, pids)
     finally:
         stop_process(proc, stop_signal, stop_wait)
         shutil.rmtree(workdir, ignore_errors=True)
