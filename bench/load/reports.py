@@ -72,7 +72,7 @@ def facts(
         f"scenario `{options.scenario}`; {_load(options)}; run time {options.duration_s:g} s",
         f"service {host}"
         + (f", started here with store `{svc.store}`" if svc else ", already running (--host)")
-        + (f", {options.service_workers} worker processes" if options.service_workers > 1 else ""),
+        + (f", {len(svc.pids) - 1} worker processes" if svc and len(svc.pids) > 1 else ""),
         f"generator: locust {metadata.version('locust')}, {_generator(options)}",
         _pinning(options, pinning),
         f"commit {_commit()}, {time.strftime('%Y-%m-%d %H:%M:%S')}",
