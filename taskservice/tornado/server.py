@@ -20,12 +20,8 @@ if __package__ in (None, ""):
 
 import argparse
 import asyncio
-import contextlib
 import logging
-import signal
 import socket
-from collections.abc import Callable
-from types import FrameType
 
 import tornado.netutil
 import tornado.web
@@ -139,11 +135,7 @@ async def serve(config: config_mod.Config, worker: Worker | None = None) -> int:
         for sig in STOP_SIGNALS:
             loop.add_signal_handler(sig, stop.set)
     else:
-        # Ctrl-C reaches the whole process group: the supervisor decides, and forwards SIGTERM.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        # A SIGTERM can come twice (to the group, then forwarded), the second after the loop has
-        # closed, when asyncio would have put back the default action (die): this one stays.
-        signal.signal(signal.SIGTERM, _stop_soon(loop, stop))
+        worker.stop_on_sigterm(loop, stop)
     profile = WholeRunProfile.from_config(config)
     if profile is not None:
         try:
@@ -206,18 +198,6 @@ async def serve(config: config_mod.Config, worker: Worker | None = None) -> int:
     return 0
 
 
-def _stop_soon(
-    loop: asyncio.AbstractEventLoop, stop: asyncio.Event
-) -> Callable[[int, FrameType | None], None]:
-    """A worker's SIGTERM handler: set `stop` on the loop; nothing once the loop has closed."""
-
-    def handler(sig: int, frame: FrameType | None) -> None:
-        with contextlib.suppress(RuntimeError):  # closed: the worker is on its way out
-            loop.call_soon_threadsafe(stop.set)
-
-    return handler
-
-
 def _loop_monitor(
     config: config_mod.Config, logger: logging.Logger, metrics: Metrics | None
 ) -> LoopMonitor | None:
@@ -275,9 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         with asyncio.Runner(loop_factory=loop_factory(config.loop)) as runner:
             code = runner.run(serve(config, worker))
         if worker is not None:
-            # The interpreter's exit puts back the default action (die) for Python handlers, and
-            # a repeated SIGTERM must not turn a drained worker's exit 0 into a kill.
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            worker.ignore_sigterm()
         return code
     except (StartupError, SupervisorError, LoopMissing) as e:
         print(f"taskservice: cannot start: {e}", file=sys.stderr)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ctypes
 import os
 import signal
 from dataclasses import dataclass
+from types import FrameType
 from typing import Final
 
 WORKER_ENV: Final = "TASKSERVICE_WORKER"  # "INDEX:READY_FD:SUPERVISOR_PID", set by the supervisor
@@ -19,6 +22,27 @@ class Worker:
     index: int
     ready_fd: int
     supervisor: int
+
+    def stop_on_sigterm(self, loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+        """Set `stop` on SIGTERM, and ignore SIGINT: the supervisor decides, and forwards it.
+
+        Ctrl-C in a terminal reaches the whole process group, workers included. A SIGTERM can
+        also come twice (sent to the group, then forwarded), the second after the loop has
+        closed, when asyncio would have put back the default action (die): this handler stays.
+        """
+
+        def handler(sig: int, frame: FrameType | None) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: already on the way out
+                loop.call_soon_threadsafe(stop.set)
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, handler)
+
+    @staticmethod
+    def ignore_sigterm() -> None:
+        """Ignore SIGTERM from now on: the interpreter's exit puts back the default action (die)
+        for Python handlers, and a late repeat must not turn a drained worker's exit 0 into one."""
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
     def ready(self, port: int) -> None:
         """Tell the supervisor this worker is listening."""
