@@ -48,13 +48,13 @@ def with_database(dsn: str, database: str) -> str:
     return urlunsplit(urlsplit(dsn)._replace(path=f"/{database}"))
 
 
-def run_sql(dsn: str, *statements: str) -> list[list[asyncpg.Record]]:
-    """Run statements on one new connection, from synchronous test code; all their rows."""
+def run_sql(dsn: str, statement: str, *args: object) -> list[asyncpg.Record]:
+    """Run one statement on a new connection, from synchronous test code; its rows."""
 
-    async def run() -> list[list[asyncpg.Record]]:
+    async def run() -> list[asyncpg.Record]:
         conn = await asyncpg.connect(dsn)
         try:
-            return [await conn.fetch(statement) for statement in statements]
+            return await conn.fetch(statement, *args)
         finally:
             await conn.close()
 
@@ -62,10 +62,15 @@ def run_sql(dsn: str, *statements: str) -> list[list[asyncpg.Record]]:
 
 
 @contextmanager
-def fresh_database(server_dsn: str) -> Iterator[str]:
+def fresh_database(server_dsn: str, encoding: str = "UTF8") -> Iterator[str]:
     """A new, empty database on the server for one test; its DSN. Dropped afterwards."""
     name = f"taskservice_test_{os.getpid()}_{next(_names)}"
-    run_sql(server_dsn, f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'")
+    # Locale C: the only one every encoding accepts, and what a cluster made by .ci/run has.
+    run_sql(
+        server_dsn,
+        f"CREATE DATABASE {name} TEMPLATE template0 ENCODING '{encoding}'"
+        " LC_COLLATE 'C' LC_CTYPE 'C'",
+    )
     try:
         yield with_database(server_dsn, name)
     finally:
