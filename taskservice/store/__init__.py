@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from urllib.parse import parse_qsl, urlsplit
 
 from taskservice.store import postgres_url
 from taskservice.store.memory import MemoryStore
-from taskservice.store.postgres import PostgresStore
 from taskservice.store.postgres_url import redact
 from taskservice.store.protocol import Store, Versioned
 from taskservice.store.sqlite import SqliteStore
+
+if TYPE_CHECKING:
+    from taskservice.store.postgres import PostgresStore
 
 __all__ = [
     "DEFAULT_STORE_URL",
@@ -51,5 +53,18 @@ def make_store(url: str) -> Store:
             raise ValueError(f"unknown sqlite option(s): {', '.join(sorted(unknown))}")
         return SqliteStore(Path(parts.path[1:]), options.get("synchronous", "FULL"))
     if parts.scheme in postgres_url.SCHEMES:
-        return PostgresStore(postgres_url.parse(url))
+        checked = postgres_url.parse(url)
+        from taskservice.store.postgres import PostgresStore  # see __getattr__
+
+        return PostgresStore(checked)
     raise ValueError(f"unsupported store URL {redact(url)!r}; expected {_FORMS}")
+
+
+def __getattr__(name: str) -> object:
+    """PostgresStore, imported on first use: asyncpg takes about 0.2 s to import, which only a
+    postgresql:// store should cost a server's start (and every e2e test's)."""
+    if name == "PostgresStore":
+        from taskservice.store.postgres import PostgresStore
+
+        return PostgresStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

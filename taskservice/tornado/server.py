@@ -15,7 +15,7 @@ if __package__ in (None, ""):
     if Path(sys.prefix).resolve() != _VENV.resolve() and (_VENV / "bin" / "python").exists():
         import importlib.util
 
-        if any(importlib.util.find_spec(m) is None for m in ("tornado", "yaml")):
+        if any(importlib.util.find_spec(m) is None for m in ("tornado", "yaml", "asyncpg")):
             os.execv(_VENV / "bin" / "python", [str(_VENV / "bin" / "python"), *sys.argv])
 
 import argparse
@@ -31,7 +31,7 @@ from taskservice.errors import StoreError
 from taskservice.profiling import OutputError, ProfilerMissing
 from taskservice.profiling.wholerun import WholeRunProfile
 from taskservice.service import TodoListService
-from taskservice.store import make_store
+from taskservice.store import make_store, redact
 from taskservice.tornado.admin import make_admin_app, warn_if_exposed
 from taskservice.tornado.app import make_app
 from taskservice.tornado.connections import GuardedHTTPServer
@@ -55,7 +55,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--config", help="YAML config file (default: built-in defaults)")
     p.add_argument("--host", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port to listen on (default 8080; 0 picks a free one)")
-    p.add_argument("--store", help="store URL: memory:// or sqlite:///PATH (overrides store.url)")
+    p.add_argument(
+        "--store",
+        help="store URL: memory://, sqlite:///PATH or postgresql://... (overrides store.url)",
+    )
     p.add_argument("--debug", action="store_true", default=None, help="add traces to errors")
     p.add_argument("--loop", choices=LOOPS, help="the event loop (default asyncio)")
     admin = p.add_argument_group("admin listener (off unless a port is given)")
@@ -150,7 +153,7 @@ async def serve(config: config_mod.Config) -> int:
         fields["admin_port"] = admin_sockets[0].getsockname()[1]
     if profile is not None:
         fields["yappi"] = profile.clock
-    fields["store"] = config.store_url
+    fields["store"] = redact(config.store_url)  # a postgresql:// URL may hold a password
     log_event(logger, logging.INFO, "STARTING", {}, service_name=config.service_name, **fields)
     warn_if_exposed(config)
     await stop.wait()
