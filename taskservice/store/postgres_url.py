@@ -12,7 +12,10 @@ SSL_MODES: Final = ("disable", "allow", "prefer", "require", "verify-ca", "verif
 # Ours, used here and never sent on; and libpq's, handed to asyncpg as they are.
 POOL_OPTIONS: Final = ("min_size", "max_size", "connect_timeout")
 DRIVER_OPTIONS: Final = ("sslmode", "application_name")
-DEFAULT_MIN_SIZE: Final = 1
+# No floor by default: with one, asyncpg keeps reconnecting in the background while the server is
+# down, and logs a WARNING with a traceback (logger asyncpg.pool) at each try. Without one, only
+# requests connect, and each failure is that request's 503 and its one log line.
+DEFAULT_MIN_SIZE: Final = 0
 DEFAULT_MAX_SIZE: Final = 10
 MAX_POOL_SIZE: Final = 1000
 DEFAULT_CONNECT_TIMEOUT_S: Final = 10.0

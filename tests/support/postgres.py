@@ -9,6 +9,7 @@ import itertools
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -147,14 +148,21 @@ class PrivateCluster:
 
 
 @contextmanager
-def private_cluster(folder: Path) -> Iterator[PrivateCluster]:
-    """A throwaway cluster in `folder`, stopped at the end whatever happened."""
-    cluster = PrivateCluster(folder, server_binaries_or_skip()).create()
+def private_cluster() -> Iterator[PrivateCluster]:
+    """A throwaway cluster in a new folder under the system's temporary folder (pytest's own
+    folders are private to root, where the postgres user could not reach), stopped and removed
+    at the end whatever happened."""
+    binaries = server_binaries_or_skip()
+    folder = Path(tempfile.mkdtemp(prefix="taskservice-pg-"))
     try:
-        yield cluster
+        cluster = PrivateCluster(folder, binaries).create()
+        try:
+            yield cluster
+        finally:
+            if cluster.running():
+                cluster.stop()
     finally:
-        if cluster.running():
-            cluster.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def wait_until(check: Callable[[], bool], timeout: float = 20.0) -> bool:
