@@ -112,11 +112,12 @@ def test_database_outage_answers_503_and_service_resumes_when_it_is_back(
         titles = [t["title"] for t in server.request("GET", "/tasks").json().values()]
         assert titles == ["before", "after"]
         assert server.stop() == 0
+    assert cluster.password not in server.stdout + server.stderr
     # Each failed request is its one canonical line, with the cause; nothing else is logged
     # (no traceback of the driver's own on the console).
     lines = (server.stdout + server.stderr).splitlines()
     failed = [line for line in lines if "status=503" in line]
     assert len(failed) == 3
-    assert all("postgresql store postgresql://postgres@127.0.0.1:" in line for line in failed)
+    assert all("postgresql store postgresql://postgres:***@127.0.0.1:" in line for line in failed)
     assert "connection refused" in failed[-1]  # the first may find its connection just closed
     assert all(line.startswith("20") for line in lines), lines

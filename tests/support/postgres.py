@@ -7,13 +7,14 @@ import asyncio
 import glob
 import itertools
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit, urlunsplit
@@ -92,7 +93,8 @@ def server_binaries_or_skip() -> Path:
 
 @dataclass
 class PrivateCluster:
-    """A PostgreSQL cluster of its own in `folder`, on a free loopback port, trust auth.
+    """A PostgreSQL cluster of its own in `folder`, on a free loopback port; its superuser
+    `postgres` logs in with a random password (scram-sha-256), as a production server asks.
 
     As root it runs as the `postgres` user, since the server refuses to run as root.
     """
@@ -100,11 +102,12 @@ class PrivateCluster:
     folder: Path
     binaries: Path
     port: int = 0
+    password: str = field(default_factory=lambda: secrets.token_hex(12))
 
     @property
     def dsn(self) -> str:
-        """The superuser's DSN, over TCP on 127.0.0.1."""
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        """The superuser's DSN, password included, over TCP on 127.0.0.1."""
+        return f"postgresql://postgres:{self.password}@127.0.0.1:{self.port}/postgres"
 
     def _run(self, *args: str) -> None:
         as_user: list[str] = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -118,11 +121,16 @@ class PrivateCluster:
         self.folder.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres")
+        pwfile = self.folder / "pwfile"
+        pwfile.write_text(self.password + "\n")
+        if os.geteuid() == 0:
+            shutil.chown(pwfile, "postgres")
         # --no-sync: a throwaway cluster need not survive a power cut of the test machine.
         self._run(
             str(self.binaries / "initdb"), "-D", str(self.data), "-U", "postgres",
-            "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync",
+            "-A", "scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8", "--locale=C", "--no-sync",
         )  # fmt: skip
+        pwfile.unlink()
         self.port = free_port()
         self.start()
         return self

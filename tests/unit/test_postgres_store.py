@@ -12,7 +12,13 @@ from taskservice.datamodel import Task
 from taskservice.errors import StoreError, ValidationError
 from taskservice.service import new_task_id
 from taskservice.store import PostgresStore, Versioned, make_store
-from tests.support.postgres import fresh_database, run_sql, server_dsn_or_skip, with_database
+from tests.support.postgres import (
+    fresh_database,
+    private_cluster,
+    run_sql,
+    server_dsn_or_skip,
+    with_database,
+)
 
 
 def postgres_store(dsn: str, options: str = "") -> PostgresStore:
@@ -196,3 +202,20 @@ def test_lost_connections_are_a_store_error_until_the_database_is_back(
         assert runner.run(store.replace(tid, Task("again"))) == 2
     finally:
         runner.run(store.close())
+
+
+def test_wrong_password_at_open_is_a_store_error_that_does_not_show_it(
+    runner: asyncio.Runner,
+) -> None:
+    with private_cluster() as cluster:
+        wrong = cluster.dsn.replace(cluster.password, "not-the-password-42")
+        with pytest.raises(StoreError) as err:
+            runner.run(postgres_store(wrong).open())
+        # The right one works, so it was the password that was refused.
+        right = postgres_store(cluster.dsn)
+        runner.run(right.open())
+        runner.run(right.close())
+    message = str(err.value)
+    assert 'password authentication failed for user "postgres"' in message
+    assert "postgresql://postgres:***@127.0.0.1:" in message
+    assert "not-the-password-42" not in message
