@@ -52,7 +52,7 @@ SELECT_PAGE: Final = (
 # in its WHERE clause, so no other write can come between the check and the write, and the same
 # statement says whether the task was there at all (the EXISTS sees the snapshot from before the
 # write), which tells a version mismatch from a missing task without a second round trip.
-# $7 (or $2) is the set of versions the client named; NULL means unconditional.
+# $8 (or $2) is the set of versions the client named; NULL means unconditional.
 UPDATE: Final = """
 WITH changed AS (
     UPDATE tasks SET title = $1, description = $2, priority = $3, completed = $4,
