@@ -15,7 +15,7 @@ if __package__ in (None, ""):
     if Path(sys.prefix).resolve() != _VENV.resolve() and (_VENV / "bin" / "python").exists():
         import importlib.util
 
-        if any(importlib.util.find_spec(m) is None for m in ("tornado", "yaml")):
+        if any(importlib.util.find_spec(m) is None for m in ("tornado", "yaml", "asyncpg")):
             os.execv(_VENV / "bin" / "python", [str(_VENV / "bin" / "python"), *sys.argv])
 
 import argparse
@@ -32,7 +32,7 @@ from taskservice.observe import LoopMonitor, Metrics
 from taskservice.profiling import OutputError, ProfilerMissing
 from taskservice.profiling.wholerun import WholeRunProfile
 from taskservice.service import TodoListService
-from taskservice.store import TimedStore, make_store
+from taskservice.store import TimedStore, make_store, redact
 from taskservice.tornado.admin import make_admin_app, warn_if_exposed
 from taskservice.tornado.app import make_app
 from taskservice.tornado.connections import GuardedHTTPServer
@@ -59,7 +59,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--config", help="YAML config file (default: built-in defaults)")
     p.add_argument("--host", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port to listen on (default 8080; 0 picks a free one)")
-    p.add_argument("--store", help="store URL: memory:// or sqlite:///PATH (overrides store.url)")
+    p.add_argument(
+        "--store",
+        help="store URL: memory://, sqlite:///PATH or postgresql://... (overrides store.url)",
+    )
     p.add_argument("--debug", action="store_true", default=None, help="add traces to errors")
     p.add_argument("--loop", choices=LOOPS, help="the event loop (default asyncio)")
     p.add_argument(
@@ -177,7 +180,7 @@ async def serve(config: config_mod.Config, worker: Worker | None = None) -> int:
         fields["admin_port"] = admin_sockets[0].getsockname()[1]
     if profile is not None:
         fields["yappi"] = profile.clock
-    fields["store"] = config.store_url
+    fields["store"] = redact(config.store_url)  # a postgresql:// URL may hold a password
     if worker is not None:
         fields.update(worker=worker.index, pid=os.getpid())
     log_event(logger, logging.INFO, "STARTING", {}, service_name=config.service_name, **fields)

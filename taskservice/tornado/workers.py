@@ -31,7 +31,7 @@ from prometheus_client import multiprocess
 from taskservice.config import Config
 from taskservice.errors import StoreError
 from taskservice.observe.metrics import MULTIPROC_ENV
-from taskservice.store import make_store
+from taskservice.store import make_store, redact
 from taskservice.tornado.worker import WORKER_ENV
 from taskservice.utils.logutils import log_event
 
@@ -98,7 +98,7 @@ class Supervisor:
                 pids=pids,
                 supervisor=os.getpid(),
                 **fields,
-                store=self.config.store_url,
+                store=redact(self.config.store_url),  # a postgresql:// URL may hold a password
             )
             while not self.stop_signals:
                 self._watch(0.2)

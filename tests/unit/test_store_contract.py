@@ -7,9 +7,9 @@ import asyncio
 import pytest
 
 from taskservice.datamodel import Task
-from taskservice.errors import StoreError, VersionMismatch
+from taskservice.errors import StoreError, ValidationError, VersionMismatch
 from taskservice.service import new_task_id
-from taskservice.store import Store, Versioned
+from taskservice.store import PostgresStore, Store, Versioned
 
 FULL = Task("Pay bills", "before Friday", "urgent", True, 1735689600)
 
@@ -154,8 +154,10 @@ def test_list_pages_by_id_after_a_given_id(store: Store, runner: asyncio.Runner)
     "task",
     [
         Task("plain"),
-        Task('Überweisung 日本 🚀 "q" \\ \t\x00\n', "multi\nline\r\n", "low", False, -1.5),
+        Task('Überweisung 日本 🚀 "q" \\ \t\x01\x7f\n', "multi\nline\r\n", "low", False, -1.5),
         Task("whole due date", due_date=2**63 - 1),
+        Task("\U0010ffff\ufffe at the edges", due_date=-(2**63)),
+        Task("largest float", due_date=1.7976931348623157e308),
         Task("float due date", due_date=1.0),
         Task("empty description", description=""),
         Task("negative zero", due_date=-0.0),
@@ -173,3 +175,19 @@ def test_values_round_trip_exactly_with_their_types(
     assert type(got.completed) is bool
     assert type(got.due_date) is type(task.due_date)
     assert repr(got.due_date) == repr(task.due_date)  # -0.0 keeps its sign
+
+
+def test_nul_in_text_round_trips_or_is_refused_with_nothing_stored(
+    store: Store, runner: asyncio.Runner
+) -> None:
+    """Memory and SQLite keep a NUL character; PostgreSQL's text cannot, so that store refuses
+    the task whole (the API answers 400) rather than store part of it."""
+    tid = new_task_id()
+    task = Task("a\x00b", "c\x00d")
+    if isinstance(store, PostgresStore):
+        with pytest.raises(ValidationError, match=r"^title: .*NUL.*; description: .*NUL"):
+            runner.run(store.create(tid, task))
+        assert runner.run(store.get(tid)) is None
+    else:
+        runner.run(store.create(tid, task))
+        assert runner.run(store.get(tid)) == Versioned(task, 1)

@@ -40,7 +40,7 @@ def test_default_url_is_sqlite_under_data() -> None:
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("postgres://db/tasks", "unsupported store URL"),
+        ("mysql://db/tasks", "unsupported store URL"),
         ("tasks.db", "unsupported store URL"),
         ("", "unsupported store URL"),
         ("memory://somewhere", "memory:// takes no host"),
