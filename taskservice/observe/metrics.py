@@ -26,6 +26,9 @@ MULTIPROC_ENV: Final = "PROMETHEUS_MULTIPROC_DIR"
 REQUEST_BUCKETS: Final = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
 STORE_BUCKETS: Final = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1)
 LAG_BUCKETS: Final = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
+# A client may send any token as its method (Tornado answers 405): each would be new series.
+METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
+OTHER_METHOD: Final = "OTHER"
 
 
 def multiprocess_dir() -> str | None:
@@ -55,7 +58,7 @@ class Metrics:
         # livesum: a worker that dies takes its in-flight count with it.
         self.in_flight = Gauge(
             "taskservice_requests_in_flight",
-            "Requests received and not yet answered.",
+            "Requests being handled: from the handler's start to the answer.",
             registry=r,
             multiprocess_mode="livesum",
         )
@@ -83,7 +86,9 @@ class Metrics:
         self._ops: dict[tuple[str, bool], Histogram] = {}
 
     def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
-        """Count one answered request and its latency."""
+        """Count one answered request and its latency (a method not in METHODS as OTHER)."""
+        if method not in METHODS:
+            method = OTHER_METHOD
         key = (route, method, status)
         children = self._answered.get(key)
         if children is None:

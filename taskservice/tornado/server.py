@@ -255,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
             return Supervisor(config, sys.argv[1:] if argv is None else argv).run()
         if worker is not None:
             follow_supervisor(worker)
+            config = worker.own_profile_folder(config)
         with asyncio.Runner(loop_factory=loop_factory(config.loop)) as runner:
             code = runner.run(serve(config, worker))
         if worker is not None:

@@ -7,9 +7,11 @@ import contextlib
 import ctypes
 import os
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import FrameType
 from typing import Final
+
+from taskservice.config import Config
 
 WORKER_ENV: Final = "TASKSERVICE_WORKER"  # "INDEX:READY_FD:SUPERVISOR_PID", set by the supervisor
 _PR_SET_PDEATHSIG: Final = 1
@@ -43,6 +45,14 @@ class Worker:
         """Ignore SIGTERM from now on: the interpreter's exit puts back the default action (die)
         for Python handlers, and a late repeat must not turn a drained worker's exit 0 into one."""
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+    def own_profile_folder(self, config: Config) -> Config:
+        """The config with a profiling.output of this worker's own (`DIR/worker-I`), so the
+        workers' whole-run profiles do not overwrite each other (the default, yappi-<pid>, is
+        already one per process)."""
+        if not config.profiling_output:
+            return config
+        return replace(config, profiling_output=f"{config.profiling_output}/worker-{self.index}")
 
     def ready(self, port: int) -> None:
         """Tell the supervisor this worker is listening."""

@@ -85,6 +85,8 @@ class Supervisor:
             for index in range(self.config.workers):
                 self._spawn(index)
             self._wait_ready()
+            if self.stop_signals:  # stopped while the workers started: no STARTING line
+                return self._stop()
             pids = ",".join(str(c.proc.pid) for c in self.children.values())
             fields: dict[str, object] = {"host": self.config.host, "port": self.port}
             if self.admin_port is not None:
@@ -115,13 +117,16 @@ class Supervisor:
             self._kill_all()  # a second signal: stop now, as one process does
 
     def _prepare(self) -> None:
+        # The ports first: a port another program holds then stops this before the store is
+        # touched (which could create a database file nobody will use).
+        self.port = self._reserve(self.config.host, self.config.port)
+        if self.config.admin_port is not None:
+            self.admin_port = self._reserve(self.config.admin_host, self.config.admin_port)
         try:
             asyncio.run(_check_store(self.config.store_url))
         except StoreError as e:
             raise SupervisorError(str(e)) from None
-        self.port = self._reserve(self.config.host, self.config.port)
         if self.config.admin_port is not None:
-            self.admin_port = self._reserve(self.config.admin_host, self.config.admin_port)
             # The workers' metrics meet in files there (prometheus_client's multi-process mode).
             self._metrics_dir = os.environ.get(MULTIPROC_ENV)
             if self._metrics_dir:
@@ -137,6 +142,12 @@ class Supervisor:
             family, kind, proto, _, address = socket.getaddrinfo(
                 host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
             )[0]
+            if port:
+                # SO_REUSEPORT would let this join another program's group on the port (another
+                # supervisor's): first make sure that nothing else holds it.
+                with socket.socket(family, kind, proto) as probe:
+                    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    probe.bind(address)
             sock = socket.socket(family, kind, proto)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             sock.bind(address)
@@ -227,6 +238,14 @@ class Supervisor:
 
     def _stop(self) -> int:
         log_event(_logger, logging.INFO, "STOPPING", {}, workers=len(self.children))
+        # A worker handles SIGTERM once it has said it is ready: until then the signal would
+        # kill it. Wait for the ones still starting (or ending) first.
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while self.stop_signals < 2 and time.monotonic() < deadline:
+            starting = [c for c in self.children.values() if not c.ready and c.proc.poll() is None]
+            if not starting:
+                break
+            self._read_ready(0.05)
         for child in self.children.values():
             if child.proc.poll() is None:
                 child.proc.send_signal(signal.SIGTERM)

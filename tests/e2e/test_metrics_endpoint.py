@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import time
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -95,3 +96,36 @@ def test_scrapes_are_not_counted_among_the_requests(start_server: StartServer) -
     counted = {k: v for k, v in after.items() if k[0] == "taskservice_requests_total"}
     assert counted == {k: v for k, v in before.items() if k[0] == "taskservice_requests_total"}
     assert not [k for k in counted if ("route", "/metrics") in k[1]]
+
+
+def raw(port: int, data: bytes) -> socket.socket:
+    """A connection that has sent `data` and is kept open."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall(data)
+    return sock
+
+
+def test_made_up_methods_add_no_series(start_server: StartServer) -> None:
+    server, admin = start_with_admin(start_server)
+    for i in range(25):
+        with raw(server.port, f"M{i}XYZ /tasks HTTP/1.1\r\nHost: a\r\n\r\n".encode()) as sock:
+            assert sock.recv(4096).startswith(b"HTTP/1.1 405 ")
+    _, _, got = scrape(admin)
+    total = "taskservice_requests_total"
+    assert got[(total, labels(route="/tasks", method="OTHER", status="405"))] == 25
+    methods = {dict(k[1])["method"] for k in got if k[0] == total}
+    assert methods <= {"GET", "OTHER"}  # GET: the start-up health checks
+
+
+def test_a_request_being_handled_is_in_flight_until_answered(start_server: StartServer) -> None:
+    server, admin = start_with_admin(start_server)
+    # A chunked body streams: its handler runs while the body is still arriving.
+    head = b"POST /tasks HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+    body = b'{"title": "slow"}'
+    with raw(server.port, head + b"1\r\n{\r\n") as sock:
+        time.sleep(0.3)
+        assert scrape(admin)[2][("taskservice_requests_in_flight", frozenset())] == 1
+        rest = body[1:]
+        sock.sendall(f"{len(rest):x}\r\n".encode() + rest + b"\r\n0\r\n\r\n")
+        assert sock.recv(4096).startswith(b"HTTP/1.1 201 ")
+    assert scrape(admin)[2][("taskservice_requests_in_flight", frozenset())] == 0

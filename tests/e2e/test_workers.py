@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -281,3 +282,128 @@ def test_run_py_serve_passes_workers_through_to_a_supervisor(tmp_path: Path) -> 
         proc.send_signal(signal.SIGTERM)  # run.py exec'd the server: this is the supervisor
         assert proc.wait(timeout=30) == 0
     assert "message=STOPPED workers=2 exit_codes=0,0" in out.read_text()
+
+
+def start_supervisor(folder: Path, *args: str) -> tuple[subprocess.Popen[bytes], Path]:
+    """A supervisor of two workers on a sqlite store in `folder`; its process and output file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "workers.yaml").write_text(CONFIG)
+    out = folder / "out.log"
+    cmd = [sys.executable, str(SERVER), "--config", str(folder / "workers.yaml"), "--workers", "2"]
+    cmd += ["--store", f"sqlite:///{folder}/tasks.db", *args]
+    with out.open("wb") as sink:
+        proc = subprocess.Popen(cmd, cwd=folder, stdout=sink, stderr=subprocess.STDOUT)
+    return proc, out
+
+
+def stop(proc: subprocess.Popen[bytes]) -> int:
+    """SIGTERM if still running; the exit code."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    return proc.wait(timeout=30)
+
+
+def test_a_second_supervisor_on_a_port_in_use_exits_2_and_the_first_keeps_it(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    first, first_out = start_supervisor(tmp_path / "first", "--port", str(port))
+    second = None
+    try:
+        wait_for(lambda: "message=STARTING workers=2 " in first_out.read_text(), what="first")
+        second, second_out = start_supervisor(tmp_path / "second", "--port", str(port))
+        assert second.wait(timeout=30) == 2
+        assert (
+            f"taskservice: cannot start: cannot listen on 127.0.0.1:{port}: Address already in use"
+            in second_out.read_text()
+        )
+        for i in range(10):  # every connection still reaches the first supervisor's workers
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                body = json.dumps({"title": f"t{i}"}).encode()
+                head = f"POST /tasks HTTP/1.1\r\nHost: a\r\nContent-Length: {len(body)}\r\n\r\n"
+                sock.sendall(head.encode() + body)
+                assert sock.recv(4096).startswith(b"HTTP/1.1 201 ")
+    finally:
+        assert stop(first) == 0
+        if second is not None:
+            stop(second)
+    assert not (tmp_path / "second" / "tasks.db").exists()
+
+
+def test_sigterm_while_the_workers_start_is_a_clean_stop(tmp_path: Path) -> None:
+    proc, out = start_supervisor(tmp_path, "--port", "0")
+    # The supervisor's handler is in before it checks the store, which makes the file; the
+    # workers are then still importing.
+    wait_for(lambda: (tmp_path / "tasks.db").exists(), what="the store check")
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 0, out.read_text()
+    text = out.read_text()
+    assert "message=STOPPED workers=2 exit_codes=0,0" in text
+    assert "message=STARTING workers=" not in text  # it never claimed to be serving
+
+
+def test_a_killed_workers_requests_leave_the_in_flight_gauge(workers: ServerProcess) -> None:
+    pids = worker_pids(workers)
+    admin = workers.admin_port  # type: ignore[attr-defined]
+    head = b"POST /tasks HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n"
+    socks = [socket.create_connection(("127.0.0.1", workers.port), timeout=10) for _ in range(8)]
+    try:
+        for sock in socks:
+            sock.sendall(head)  # a streamed body: each handler runs, and waits for the rest
+        time.sleep(0.5)
+        assert in_flight(admin) == 8
+        os.kill(pids[0], signal.SIGKILL)
+        wait_for(lambda: "message=WORKER_RESTARTED" in workers.stdout, what="the replacement")
+        # Without mark_process_dead the dead worker's share would stay in the sum.
+        remaining = in_flight(admin)
+        assert 0 < remaining < 8
+    finally:
+        for sock in socks:
+            sock.close()
+    wait_for(lambda: in_flight(admin) == 0, what="the survivors' requests to end")
+
+
+def in_flight(admin_port: int) -> float:
+    """The in-flight gauge, as /metrics on the admin port says."""
+    conn = http.client.HTTPConnection("127.0.0.1", admin_port, timeout=10)
+    try:
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read().decode()
+    finally:
+        conn.close()
+    found = re.search(r"^taskservice_requests_in_flight ([0-9.]+)$", text, re.M)
+    assert found is not None
+    return float(found[1])
+
+
+def test_workers_that_keep_dying_at_once_stop_the_supervisor_with_exit_1(tmp_path: Path) -> None:
+    proc, out = start_supervisor(tmp_path, "--port", "0")
+    killed: set[int] = set()
+    try:
+        started = re.compile(r"pid=(\d+) INFO message=STARTING service_name=")
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            for pid in map(int, started.findall(out.read_text())):
+                if pid not in killed:  # each worker dies as soon as it is up
+                    killed.add(pid)
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+            time.sleep(0.02)
+        assert proc.wait(timeout=30) == 1
+    finally:
+        stop(proc)
+    text = out.read_text()
+    assert "ERROR message=WORKERS_CRASH_LOOPING quick_exits=5" in text
+    assert text.count("message=WORKER_EXITED") == 5
+    assert "ERROR message=STOPPED workers=2" in text
+
+
+def test_each_worker_writes_its_whole_run_profile_to_a_folder_of_its_own(tmp_path: Path) -> None:
+    proc, out = start_supervisor(tmp_path, "--port", "0", "--yappi", "--yappi-output", "prof")
+    try:
+        wait_for(lambda: "message=STARTING workers=2 " in out.read_text(), what="the workers")
+    finally:
+        assert stop(proc) == 0, out.read_text()
+    for index in (0, 1):
+        files = sorted(p.name for p in (tmp_path / "prof" / f"worker-{index}").iterdir())
+        assert len(files) == 5, files

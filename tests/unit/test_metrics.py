@@ -106,3 +106,15 @@ def test_with_a_shared_folder_render_adds_up_every_process(
     # tells prometheus_client about (mark_process_dead); until then the files still count.
     assert got[key("taskservice_requests_in_flight")] == 2
     assert got[key("taskservice_event_loop_lag_last_seconds")] == 0.5
+
+
+def test_a_method_outside_the_standard_ones_is_counted_as_other(metrics: Metrics) -> None:
+    for i in range(20):
+        metrics.observe_request("/tasks", f"MADEUP{i}", 405, 0.001)
+    metrics.observe_request("/tasks", "PATCH", 405, 0.001)
+    got = samples(metrics.render())
+    total = "taskservice_requests_total"
+    assert got[key(total, route="/tasks", method="OTHER", status="405")] == 20
+    assert got[key(total, route="/tasks", method="PATCH", status="405")] == 1
+    methods = {dict(labels)["method"] for name, labels in got if name == total}
+    assert methods == {"OTHER", "PATCH"}
