@@ -19,6 +19,7 @@ import pytest
 
 from bench.load.service import free_port
 from tests.e2e.conftest import StartServer
+from tests.support.postgres import fresh_database, run_sql, server_dsn_or_skip
 from tests.support.server import SERVER, ServerProcess, run_server
 
 # Every line to stdout with the pid of the process that wrote it.
@@ -407,3 +408,24 @@ def test_each_worker_writes_its_whole_run_profile_to_a_folder_of_its_own(tmp_pat
     for index in (0, 1):
         files = sorted(p.name for p in (tmp_path / "prof" / f"worker-{index}").iterdir())
         assert len(files) == 5, files
+
+
+def test_two_workers_share_one_postgresql_database(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    with fresh_database(server_dsn_or_skip()) as dsn:
+        config = tmp_path / "workers.yaml"
+        config.write_text(CONFIG)
+        server = start_server("--config", str(config), "--workers", "2", "--store", dsn)
+        try:
+            pids = worker_pids(server)
+            since = len(server.stdout)
+            paths = create_tasks(server, 20)
+            for i, path in enumerate(paths):  # read back through either worker
+                r = server.request("GET", path)
+                assert (r.status, r.json()["title"]) == (200, f"task {i}")
+            assert answering_pids(server, since) == set(pids)
+            stored = run_sql(dsn, "SELECT count(*) FROM tasks")[0][0]
+            assert stored == 20
+        finally:
+            assert server.stop() == 0
