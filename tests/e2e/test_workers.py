@@ -98,6 +98,29 @@ def create_tasks(server: ServerProcess, count: int) -> list[str]:
     return paths
 
 
+def logged_process(cmd: list[str], folder: Path) -> tuple[subprocess.Popen[bytes], Path]:
+    """Start `cmd` in `folder`, its output (stdout and stderr) to folder/out.log."""
+    out = folder / "out.log"
+    with out.open("wb") as sink:
+        proc = subprocess.Popen(cmd, cwd=folder, stdout=sink, stderr=subprocess.STDOUT)
+    return proc, out
+
+
+def start_supervisor(folder: Path, *args: str) -> tuple[subprocess.Popen[bytes], Path]:
+    """A supervisor of two workers on a sqlite store in `folder`; its process and output file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "workers.yaml").write_text(CONFIG)
+    cmd = [sys.executable, str(SERVER), "--config", str(folder / "workers.yaml"), "--workers", "2"]
+    return logged_process([*cmd, "--store", f"sqlite:///{folder}/tasks.db", *args], folder)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> int:
+    """SIGTERM if still running; the exit code."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    return proc.wait(timeout=30)
+
+
 def test_several_workers_refuse_the_memory_store_and_exit_2(tmp_path: Path) -> None:
     result = run_server(tmp_path, "--workers", "2", "--store", "memory://")
     assert result.returncode == 2
@@ -123,18 +146,7 @@ def test_two_workers_serve_one_port_and_share_one_sqlite_store(workers: ServerPr
 
 
 def test_port_zero_means_one_free_port_for_every_worker(tmp_path: Path) -> None:
-    config = tmp_path / "workers.yaml"
-    config.write_text(CONFIG)
-    store = f"sqlite:///{tmp_path}/tasks.db"
-    out = tmp_path / "out.log"
-    with out.open("wb") as sink:
-        args = ["--config", str(config), "--port", "0", "--workers", "2", "--store", store]
-        proc = subprocess.Popen(
-            [sys.executable, str(SERVER), *args],
-            cwd=tmp_path,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
+    proc, out = start_supervisor(tmp_path, "--port", "0")
     try:
         line = re.compile(r"message=STARTING workers=2 pids=\S+ supervisor=\d+ host=\S+ port=(\d+)")
         wait_for(lambda: line.search(out.read_text()), what="the STARTING line")
@@ -263,17 +275,9 @@ def test_a_store_that_cannot_open_stops_the_supervisor_before_any_worker(tmp_pat
 
 def test_run_py_serve_passes_workers_through_to_a_supervisor(tmp_path: Path) -> None:
     port = free_port()
-    out = tmp_path / "out.log"
-    store = f"sqlite:///{tmp_path}/tasks.db"
     run_py = Path(SERVER).parents[2] / "run.py"
-    with out.open("wb") as sink:
-        args = ["serve", "--workers", "2", "--port", str(port), "--store", store]
-        proc = subprocess.Popen(
-            [sys.executable, str(run_py), *args],
-            cwd=tmp_path,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
+    args = ["serve", "--workers", "2", "--port", str(port), "--store", f"sqlite:///{tmp_path}/t.db"]
+    proc, out = logged_process([sys.executable, str(run_py), *args], tmp_path)
     try:
         wait_for(lambda: "message=STARTING workers=2 " in out.read_text(), what="two workers")
         with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
@@ -283,25 +287,6 @@ def test_run_py_serve_passes_workers_through_to_a_supervisor(tmp_path: Path) -> 
         proc.send_signal(signal.SIGTERM)  # run.py exec'd the server: this is the supervisor
         assert proc.wait(timeout=30) == 0
     assert "message=STOPPED workers=2 exit_codes=0,0" in out.read_text()
-
-
-def start_supervisor(folder: Path, *args: str) -> tuple[subprocess.Popen[bytes], Path]:
-    """A supervisor of two workers on a sqlite store in `folder`; its process and output file."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "workers.yaml").write_text(CONFIG)
-    out = folder / "out.log"
-    cmd = [sys.executable, str(SERVER), "--config", str(folder / "workers.yaml"), "--workers", "2"]
-    cmd += ["--store", f"sqlite:///{folder}/tasks.db", *args]
-    with out.open("wb") as sink:
-        proc = subprocess.Popen(cmd, cwd=folder, stdout=sink, stderr=subprocess.STDOUT)
-    return proc, out
-
-
-def stop(proc: subprocess.Popen[bytes]) -> int:
-    """SIGTERM if still running; the exit code."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-    return proc.wait(timeout=30)
 
 
 def test_a_second_supervisor_on_a_port_in_use_exits_2_and_the_first_keeps_it(
