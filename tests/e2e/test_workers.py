@@ -366,6 +366,8 @@ def test_workers_that_keep_dying_at_once_stop_the_supervisor_with_exit_1(tmp_pat
     proc, out = start_supervisor(tmp_path, "--port", "0")
     killed: set[int] = set()
     try:
+        # Once serving: a worker that dies before the supervisor's start is a start-up failure.
+        wait_for(lambda: "message=STARTING workers=2 " in out.read_text(), what="the workers")
         started = re.compile(r"pid=(\d+) INFO message=STARTING service_name=")
         deadline = time.monotonic() + 60
         while proc.poll() is None and time.monotonic() < deadline:
