@@ -257,11 +257,9 @@ class BaseHandler(tornado.web.RequestHandler):
         if metrics is not None:
             metrics.observe_request(self.ROUTE, self.request.method or "", status, seconds)
         # db_ms: the time this request waited on the store (TimedStore sums it per request).
-        fields: dict[str, object] = {
-            "db_ms": None if self._store_time is None else self._store_time.ms
-        }
-        fields.update(error=error, trace=trace)
-        log_response(self.logger, self.log_context, status, 1000.0 * seconds, **fields)
+        db_ms = None if self._store_time is None else self._store_time.ms
+        ms, ctx = 1000.0 * seconds, self.log_context
+        log_response(self.logger, ctx, status, ms, db_ms=db_ms, error=error, trace=trace)
 
     def _body_timed_out(self) -> bool:
         # Tornado closes a connection whose body is late without telling the handler why; a body
