@@ -4,6 +4,8 @@ statements, what it refuses, and how it fails and recovers."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -25,6 +27,17 @@ def postgres_store(dsn: str, options: str = "") -> PostgresStore:
     store = make_store(dsn + options)
     assert isinstance(store, PostgresStore)
     return store
+
+
+@contextmanager
+def opened_store(runner: asyncio.Runner, dsn: str, options: str = "") -> Iterator[PostgresStore]:
+    """The store for `dsn`, open for the block and closed after it."""
+    store = postgres_store(dsn, options)
+    runner.run(store.open())
+    try:
+        yield store
+    finally:
+        runner.run(store.close())
 
 
 def test_opening_twice_keeps_the_schema_and_the_tasks(
@@ -68,9 +81,7 @@ def test_statements_are_prepared_on_the_connection_that_runs_them(
     postgres_dsn: str, runner: asyncio.Runner
 ) -> None:
     # One connection, so the statements of every call below land on the session inspected.
-    store = postgres_store(postgres_dsn, "?min_size=1&max_size=1")
-    runner.run(store.open())
-    try:
+    with opened_store(runner, postgres_dsn, "?min_size=1&max_size=1") as store:
         tid = new_task_id()
         runner.run(store.create(tid, Task("a")))
         runner.run(store.get(tid))
@@ -85,8 +96,6 @@ def test_statements_are_prepared_on_the_connection_that_runs_them(
             return [" ".join(row["statement"].split()) for row in rows]
 
         statements = runner.run(prepared())
-    finally:
-        runner.run(store.close())
     for start in (
         "INSERT INTO tasks",
         "SELECT title,",
@@ -98,16 +107,12 @@ def test_statements_are_prepared_on_the_connection_that_runs_them(
 
 
 def test_a_create_is_committed_once_it_returns(postgres_dsn: str, runner: asyncio.Runner) -> None:
-    store = postgres_store(postgres_dsn)
-    runner.run(store.open())
-    try:
+    with opened_store(runner, postgres_dsn) as store:
         tid = new_task_id()
         runner.run(store.create(tid, Task("durable")))
         # Another session sees only committed rows.
         rows = run_sql(postgres_dsn, "SELECT title FROM tasks WHERE id = $1", tid)
         [synchronous] = run_sql(postgres_dsn, "SHOW synchronous_commit")
-    finally:
-        runner.run(store.close())
     assert [row["title"] for row in rows] == ["durable"]
     assert synchronous["synchronous_commit"] == "on"
 
@@ -115,46 +120,36 @@ def test_a_create_is_committed_once_it_returns(postgres_dsn: str, runner: asynci
 def test_nul_in_a_replacement_is_refused_and_the_task_kept(
     postgres_dsn: str, runner: asyncio.Runner
 ) -> None:
-    store = postgres_store(postgres_dsn)
-    runner.run(store.open())
-    try:
+    with opened_store(runner, postgres_dsn) as store:
         tid = new_task_id()
         runner.run(store.create(tid, Task("before")))
         with pytest.raises(ValidationError, match=r"^description: contains a NUL character"):
             runner.run(store.replace(tid, Task("after", "a\x00")))
         assert runner.run(store.get(tid)) == Versioned(Task("before"), 1)
-    finally:
-        runner.run(store.close())
 
 
 def test_out_of_range_integer_is_a_validation_error(
     postgres_dsn: str, runner: asyncio.Runner
 ) -> None:
-    store = postgres_store(postgres_dsn)
-    runner.run(store.open())
-    try:
+    with opened_store(runner, postgres_dsn) as store:
         tid = new_task_id()
         with pytest.raises(ValidationError, match="due_date: integer out of the 64-bit range"):
             runner.run(store.create(tid, Task("too late", due_date=2**63)))
         assert runner.run(store.get(tid)) is None
-    finally:
-        runner.run(store.close())
 
 
 def test_text_a_latin1_database_cannot_hold_is_a_validation_error(
     runner: asyncio.Runner,
 ) -> None:
-    with fresh_database(server_dsn_or_skip(), encoding="LATIN1") as dsn:
-        store = postgres_store(dsn)
-        runner.run(store.open())
-        try:
-            runner.run(store.create(new_task_id(), Task("Überweisung")))  # in Latin-1: stored
-            tid = new_task_id()
-            with pytest.raises(ValidationError, match="cannot store"):
-                runner.run(store.create(tid, Task("日本")))
-            assert runner.run(store.get(tid)) is None
-        finally:
-            runner.run(store.close())
+    with (
+        fresh_database(server_dsn_or_skip(), encoding="LATIN1") as dsn,
+        opened_store(runner, dsn) as store,
+    ):
+        runner.run(store.create(new_task_id(), Task("Überweisung")))  # in Latin-1: stored
+        tid = new_task_id()
+        with pytest.raises(ValidationError, match="cannot store"):
+            runner.run(store.create(tid, Task("日本")))
+        assert runner.run(store.get(tid)) is None
 
 
 def test_unreachable_server_at_open_is_a_one_line_store_error_without_the_password(
@@ -181,9 +176,7 @@ def test_lost_connections_are_a_store_error_until_the_database_is_back(
 ) -> None:
     server = server_dsn_or_skip()
     name = postgres_dsn.rsplit("/", 1)[1]
-    store = postgres_store(postgres_dsn, "?min_size=2")
-    runner.run(store.open())
-    try:
+    with opened_store(runner, postgres_dsn, "?min_size=2") as store:
         tid = new_task_id()
         runner.run(store.create(tid, Task("survives")))
         # Refuse new sessions, then end the store's: every connection it has or makes fails.
@@ -200,8 +193,6 @@ def test_lost_connections_are_a_store_error_until_the_database_is_back(
         run_sql(server, f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
         assert runner.run(store.get(tid)) == Versioned(Task("survives"), 1)
         assert runner.run(store.replace(tid, Task("again"))) == 2
-    finally:
-        runner.run(store.close())
 
 
 def test_wrong_password_at_open_is_a_store_error_that_does_not_show_it(
