@@ -47,7 +47,8 @@ class Config:
     idle_timeout_s: float = 60.0
     body_timeout_s: float = 30.0
     shutdown_timeout_s: float = 10.0
-    loop: str = "asyncio"  # the event loop: asyncio's own, or uvloop
+    http: str = "llhttp"  # the transport: llhttp (httptools) or Tornado's own HTTP server
+    loop: str = "auto"  # the event loop: uvloop under llhttp when installed, else asyncio's own
     loop_lag_warning_s: float = 0.25  # a WARNING when the loop lags this much; 0: never
     workers: int = 1  # processes serving one port (SO_REUSEPORT), under one supervisor
     log_queue: bool = False  # write log lines on a listener thread, off the event loop
@@ -70,6 +71,7 @@ _HEADERS: Final = "1024 to 2**20"
 _PORTS: Final = "an integer from 0 to 65535"
 _DIR: Final = "a folder name"
 _LAG: Final = "seconds from 0 (never warn) to 3600"
+_LOOPS: Final = "auto, asyncio or uvloop"
 # Each config key: (dotted path, Config field, type, check, what the check wants).
 _KEYS: Final = (
     ("service.name", "service_name", str, lambda v: bool(v.strip()), "a non-empty string"),
@@ -81,7 +83,8 @@ _KEYS: Final = (
     ("server.idle_timeout", "idle_timeout_s", float, lambda v: 0 < v <= 3600, "0 to 3600"),
     ("server.body_timeout", "body_timeout_s", float, lambda v: 0 < v <= 3600, "0 to 3600"),
     ("server.shutdown_timeout", "shutdown_timeout_s", float, lambda v: 0 < v <= 3600, "0 to 3600"),
-    ("server.loop", "loop", str, lambda v: v in ("asyncio", "uvloop"), "asyncio or uvloop"),
+    ("server.http", "http", str, lambda v: v in ("llhttp", "tornado"), "llhttp or tornado"),
+    ("server.loop", "loop", str, lambda v: v in ("auto", "asyncio", "uvloop"), _LOOPS),
     ("server.log_queue", "log_queue", bool, lambda v: True, "true or false"),
     ("server.loop_lag_warning", "loop_lag_warning_s", float, lambda v: 0 <= v <= 3600, _LAG),
     ("server.workers", "workers", int, lambda v: 1 <= v <= 256, "an integer from 1 to 256"),

@@ -36,14 +36,22 @@ from taskservice.store import TimedStore, make_store, redact
 from taskservice.tornado.admin import make_admin_app, warn_if_exposed
 from taskservice.tornado.app import make_app
 from taskservice.tornado.connections import GuardedHTTPServer
-from taskservice.tornado.loops import LOOPS, LoopMissing, loop_factory
-from taskservice.tornado.shutdown import STOP_SIGNALS, close_admin, drain, exit_on_next_signal
+from taskservice.tornado.llhttp import LLHTTPServer
+from taskservice.tornado.loops import LOOPS, LoopMissing, choose_loop, loop_factory
+from taskservice.tornado.shutdown import (
+    STOP_SIGNALS,
+    HTTPListener,
+    close_admin,
+    drain,
+    exit_on_next_signal,
+)
 from taskservice.tornado.worker import Worker, follow_supervisor
 from taskservice.tornado.worker import current as current_worker
 from taskservice.tornado.workers import Supervisor, SupervisorError
 from taskservice.utils.logutils import log_event
 
 EXIT_STARTUP: int = 2
+HTTP_TRANSPORTS = ("llhttp", "tornado")
 # Our handlers stream the body and answer 413 themselves past server.max_body_bytes; Tornado's
 # own limit would instead drop the connection with a bare 400, so it is set far out of the way.
 _TORNADO_BODY_LIMIT: int = 2**40
@@ -64,7 +72,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="store URL: memory://, sqlite:///PATH or postgresql://... (overrides store.url)",
     )
     p.add_argument("--debug", action="store_true", default=None, help="add traces to errors")
-    p.add_argument("--loop", choices=LOOPS, help="the event loop (default asyncio)")
+    p.add_argument(
+        "--http",
+        choices=HTTP_TRANSPORTS,
+        help="the HTTP transport: llhttp (httptools, the default) or tornado (Tornado's own)",
+    )
+    p.add_argument(
+        "--loop", choices=LOOPS, help="the event loop (default auto: uvloop under llhttp)"
+    )
     p.add_argument(
         "--workers",
         type=int,
@@ -90,6 +105,7 @@ _FLAGS = {
     "store.url": ("--store", "store"),
     "server.port": ("--port", "port"),
     "server.host": ("--host", "host"),
+    "server.http": ("--http", "http"),
     "server.loop": ("--loop", "loop"),
     "server.workers": ("--workers", "workers"),
     "admin.port": ("--admin-port", "admin_port"),
@@ -107,6 +123,7 @@ def build_config(args: argparse.Namespace) -> config_mod.Config:
             port=args.port,
             debug=args.debug,
             store_url=args.store,
+            http=args.http,
             loop=args.loop,
             workers=args.workers,
             admin_port=args.admin_port,
@@ -124,7 +141,9 @@ def build_config(args: argparse.Namespace) -> config_mod.Config:
         ) from None
 
 
-async def serve(config: config_mod.Config, worker: Worker | None = None) -> int:
+async def serve(
+    config: config_mod.Config, worker: Worker | None = None, loop_name: str = "asyncio"
+) -> int:
     """Open the store, listen, serve until SIGTERM or SIGINT, then drain and close.
 
     As one of several workers, only SIGTERM (from the supervisor) stops it, and it listens with
@@ -173,6 +192,7 @@ async def serve(config: config_mod.Config, worker: Worker | None = None) -> int:
     server.add_sockets(sockets)
     port: int = sockets[0].getsockname()[1]
     fields: dict[str, object] = {"host": config.host, "port": port}
+    fields.update(http=config.http, loop=loop_name)
     admin_server = None
     if admin_app is not None:
         admin_server = make_http_server(config, admin_app)
@@ -227,8 +247,16 @@ def _listen(
         raise StartupError(f"cannot listen on {host}:{port}: {e.strerror}") from None
 
 
-def make_http_server(config: config_mod.Config, app: tornado.web.Application) -> GuardedHTTPServer:
-    """The HTTP server with the config's connection limits (not yet listening)."""
+def make_http_server(config: config_mod.Config, app: tornado.web.Application) -> HTTPListener:
+    """The config's HTTP transport with its connection limits (not yet listening)."""
+    if config.http == "llhttp":
+        return LLHTTPServer(
+            app,
+            max_header_bytes=config.max_header_bytes,
+            header_timeout=config.header_timeout_s,
+            idle_timeout=config.idle_timeout_s,
+            body_timeout=config.body_timeout_s,
+        )
     return GuardedHTTPServer(
         app,
         max_body_size=_TORNADO_BODY_LIMIT,
@@ -256,8 +284,11 @@ def main(argv: list[str] | None = None) -> int:
         if worker is not None:
             follow_supervisor(worker)
             config = worker.own_profile_folder(config)
-        with asyncio.Runner(loop_factory=loop_factory(config.loop)) as runner:
-            code = runner.run(serve(config, worker))
+        loop_name, note = choose_loop(config.loop, config.http)
+        if note is not None:
+            logging.getLogger("taskservice").info(note)
+        with asyncio.Runner(loop_factory=loop_factory(loop_name)) as runner:
+            code = runner.run(serve(config, worker, loop_name))
         if worker is not None:
             worker.ignore_sigterm()
         return code

@@ -6,9 +6,10 @@ import asyncio
 import logging
 import os
 import signal
+import socket
+from typing import Protocol
 
 from taskservice.store import Store
-from taskservice.tornado.connections import GuardedHTTPServer
 from taskservice.tornado.inflight import InFlight
 from taskservice.utils.logutils import log_event
 
@@ -16,7 +17,19 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 _logger = logging.getLogger("taskservice")
 
 
-async def drain(server: GuardedHTTPServer, inflight: InFlight, store: Store, grace_s: float) -> int:
+class HTTPListener(Protocol):
+    """What a drain needs of a transport: GuardedHTTPServer (Tornado's) and LLHTTPServer."""
+
+    @property
+    def busy_count(self) -> int: ...
+    def add_sockets(self, sockets: list[socket.socket]) -> None: ...
+    def stop(self) -> None: ...
+    def close_idle(self) -> int: ...
+    async def wait_quiet(self) -> None: ...
+    async def close_all_connections(self) -> None: ...
+
+
+async def drain(server: HTTPListener, inflight: InFlight, store: Store, grace_s: float) -> int:
     """Stop accepting, let requests in flight finish within grace_s, close all; count cut-offs."""
     loop = asyncio.get_running_loop()
     started = loop.time()
@@ -41,7 +54,7 @@ async def drain(server: GuardedHTTPServer, inflight: InFlight, store: Store, gra
     return cut_off
 
 
-async def close_admin(server: GuardedHTTPServer, inflight: InFlight, grace_s: float = 2.0) -> None:
+async def close_admin(server: HTTPListener, inflight: InFlight, grace_s: float = 2.0) -> None:
     """Close the admin listener after the drain: its requests (a profile) are cut off at once."""
     inflight.closing = True  # their log lines say the shutdown cut them off
     server.stop()

@@ -1,0 +1,410 @@
+"""Connection: one client connection, parsed by llhttp (httptools) and served one request at a time.
+
+The parser runs on every chunk the socket gives and turns it into events (a request head, a
+piece of body, the end of a request) in a queue. The queue is handed to the application in
+order: a request's head goes to `Application.start_request`'s delegate only once the previous
+answer is finished, so pipelined requests are answered one at a time, in order. When a
+delegate returns an awaitable (a streaming handler's prepare(), its data_received), the queue
+waits for it. Reading stops while the queue holds more than HIGH_WATER bytes of body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from typing import TYPE_CHECKING, Any, Final, cast
+
+import httptools
+from tornado import httputil
+from tornado.log import app_log
+
+from taskservice.ids import new_request_id
+from taskservice.tornado.llhttp.exchange import Exchange, closed_future
+from taskservice.tornado.llhttp.refusal import Refusal
+from taskservice.utils.logutils import log_event
+
+if TYPE_CHECKING:
+    from taskservice.tornado.llhttp.server import LLHTTPServer
+
+HIGH_WATER: Final = 64 * 1024  # queued body bytes that pause reading...
+LOW_WATER: Final = 16 * 1024  # ...until the application has taken them down to this
+_HEAD, _BODY, _END, _REFUSE = range(4)
+_VERSIONS: Final = {"1.1": "HTTP/1.1", "1.0": "HTTP/1.0"}
+_logger: Final = logging.getLogger("taskservice")
+
+
+class _Stop(Exception):
+    """Raised in a parser callback to stop the parser (a refusal is queued)."""
+
+
+class Context:
+    """Where a request came from: HTTPServerRequest reads remote_ip and protocol from it."""
+
+    __slots__ = ("address", "protocol", "remote_ip")
+
+    def __init__(self, address: Any) -> None:
+        self.address = address
+        self.remote_ip: str = address[0] if isinstance(address, tuple) else "0.0.0.0"
+        self.protocol = "http"  # no TLS in the process: a proxy in front terminates it
+
+    def __str__(self) -> str:
+        return self.remote_ip
+
+
+def _can_keep_alive(start_line: httputil.RequestStartLine, headers: httputil.HTTPHeaders) -> bool:
+    # HTTP/1.1 keeps the connection unless told to close; HTTP/1.0 only when it asks to, for a
+    # request whose end it can tell. The same rules as Tornado's HTTP1Connection.
+    connection = headers["Connection"].lower() if "Connection" in headers else None
+    if start_line.version == "HTTP/1.1":
+        return connection != "close"
+    framed = "Content-Length" in headers or "Transfer-Encoding" in headers
+    if framed or start_line.method in ("HEAD", "GET"):
+        return connection == "keep-alive"
+    return False
+
+
+class Connection(asyncio.Protocol):
+    """One client connection: parse, queue, hand over to the application, write answers."""
+
+    def __init__(self, server: LLHTTPServer) -> None:
+        self.server = server
+        self.loop = server.loop
+        self.transport: asyncio.Transport | None = None
+        self.context = Context(None)
+        self.parser = httptools.HttpRequestParser(self)
+        self.events: deque[tuple[Any, ...]] = deque()
+        self.queued = 0  # body bytes in `events`
+        self.exchange: Exchange | None = None  # the request being answered
+        self.deadline: float | None = None  # the sweep closes the connection past this time
+        self.served = 0  # requests answered on this connection
+        self.closed = False  # connection_lost has run
+        self.closing = False  # close() or abort() has been called
+        self._blocked = False  # waiting on an awaitable a delegate returned
+        self._pumping = False
+        self._parsing = True  # False once the parser has failed or the client upgraded
+        self._reading_paused = False
+        self._writing_paused = False
+        self._drain: asyncio.Future[None] | None = None
+        self.write_stall: float | None = None  # the sweep closes a reader stalled past this
+        # The request head being parsed, and two lower bounds on its size: its completed fields,
+        # and the whole chunks that arrived inside it (the fields in progress sit in the parser).
+        self._in_head = False
+        self._head_size = 0
+        self._head_chunks = 0
+        self._begun = 0  # heads begun so far
+        self._url: list[bytes] = []
+        self._fields: list[tuple[bytes, bytes]] = []
+        self._began = 0.0  # wall-clock time the head began, for a refusal's time_ms
+
+    # --- asyncio.Protocol ---------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        self.context = Context(transport.get_extra_info("peername"))
+        self.deadline = self.loop.time() + self.server.header_timeout
+        self.server.opened(self)
+
+    def data_received(self, data: bytes) -> None:
+        if not self._parsing:
+            return
+        inside, begun = self._in_head, self._begun
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._parsing = False  # no handler here upgrades: answer what was asked, then close
+        except httptools.HttpParserCallbackError as e:
+            if not isinstance(e.__context__, _Stop):
+                app_log.error("Uncaught exception in the HTTP parser", exc_info=e.__context__)
+                self.abort()
+                return
+        except httptools.HttpParserError as e:
+            self._refuse(400, str(e) or "unparsable request")
+        if self._in_head and inside and begun == self._begun:
+            self._head_chunks += len(data)
+            if self._head_chunks > self.server.max_header_bytes:
+                self._refuse(431, self._too_large())
+        self._pump()
+        if self.queued > HIGH_WATER and not self._reading_paused and self.transport is not None:
+            self._reading_paused = True
+            self.transport.pause_reading()
+
+    def eof_received(self) -> bool:
+        return False  # a half-close is a hang-up, as Tornado's server takes it: close
+
+    def pause_writing(self) -> None:
+        self._writing_paused = True
+        self.write_stall = self.loop.time() + self.server.idle_timeout
+
+    def resume_writing(self) -> None:
+        self._writing_paused = False
+        self.write_stall = None
+        drain, self._drain = self._drain, None
+        if drain is not None and not drain.done():
+            drain.set_result(None)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = self.closing = True
+        self._parsing = False
+        self.events.clear()
+        self.queued = 0
+        drain, self._drain = self._drain, None
+        if drain is not None and not drain.done():
+            drain.set_result(None)  # the write it waited for will never complete; nor block
+        exchange, self.exchange = self.exchange, None
+        self.server.closed(self)
+        if exchange is None or exchange.write_finished or not exchange.head_delivered:
+            return
+        if not exchange.read_finished:
+            assert exchange.delegate is not None
+            self._guarded(exchange.delegate.on_connection_close)
+        elif exchange.close_callback is not None:
+            callback, exchange.close_callback = exchange.close_callback, None
+            self._guarded(callback)
+
+    # --- httptools callbacks ------------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        self._in_head = True
+        self._begun += 1
+        self._head_size = self._head_chunks = 0
+        self._url = []
+        self._fields = []
+        self._began = time.time()
+
+    def on_url(self, url: bytes) -> None:
+        self._url.append(url)
+        self._head_size += len(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._fields.append((name, value))
+        self._head_size += len(name) + len(value) + 4
+        if self._head_size > self.server.max_header_bytes:
+            self._refuse(431, self._too_large())
+            raise _Stop
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        parser = self.parser
+        version = _VERSIONS.get(parser.get_http_version())
+        method = parser.get_method().decode("latin-1")
+        uri = b"".join(self._url).decode("latin-1")
+        if version is None:
+            self._refuse(400, f"unsupported HTTP version {parser.get_http_version()}")
+            raise _Stop
+        headers = httputil.HTTPHeaders()
+        as_list = headers._as_list
+        for raw_name, raw_value in self._fields:
+            # llhttp has checked the name's and the value's characters, as Tornado's parser does.
+            name = httputil._normalize_header(raw_name.decode("latin-1"))
+            value = raw_value.decode("latin-1").strip(" \t")
+            if name in as_list:
+                as_list[name].append(value)
+            else:
+                as_list[name] = [value]
+        start_line = httputil.RequestStartLine(method, uri, version)
+        self.events.append((_HEAD, start_line, headers))
+
+    def on_body(self, body: bytes) -> None:
+        self.events.append((_BODY, body))
+        self.queued += len(body)
+
+    def on_message_complete(self) -> None:
+        self.events.append((_END, False))
+
+    # --- handing requests to the application ----------------------------------------------
+
+    def _pump(self) -> None:
+        """Deliver queued events until one must wait (an answer, or a delegate's awaitable)."""
+        if self._pumping:
+            return
+        self._pumping = True
+        try:
+            events = self.events
+            while events and not self._blocked and not self.closing:
+                event = events[0]
+                kind = event[0]
+                exchange = self.exchange
+                if kind == _BODY:
+                    events.popleft()
+                    self.queued -= len(event[1])
+                    assert exchange is not None and exchange.delegate is not None
+                    if not exchange.write_finished:
+                        self._wait_for(exchange.delegate.data_received(event[1]), exchange)
+                elif kind == _END:
+                    events.popleft()
+                    assert exchange is not None and exchange.delegate is not None
+                    if event[1]:
+                        exchange.keep_alive = False  # an upgrade request: close after it
+                    exchange.read_finished = True
+                    if not self._writing_paused:
+                        self.deadline = None  # busy: the handler runs, no clock
+                    if not exchange.write_finished:
+                        self._guarded(exchange.delegate.finish, exchange)
+                elif kind == _HEAD:
+                    if exchange is not None:
+                        break  # the next request waits for this answer
+                    events.popleft()
+                    self._start(event[1], event[2])
+                elif exchange is None or not exchange.read_finished:  # _REFUSE
+                    events.popleft()
+                    self._send_refusal(event[1], exchange)
+                else:
+                    break  # a later request is refused once this one is answered
+        finally:
+            self._pumping = False
+        if self._reading_paused and self.queued <= LOW_WATER and self.transport is not None:
+            self._reading_paused = False
+            if not self.closed:
+                self.transport.resume_reading()
+
+    def _start(self, start_line: httputil.RequestStartLine, headers: httputil.HTTPHeaders) -> None:
+        server = self.server
+        if server.draining:
+            self.abort()  # a request read after the drain began is dropped, never acted on
+            return
+        exchange = self.exchange = Exchange(self, start_line, headers, True)
+        exchange.keep_alive = _can_keep_alive(start_line, headers)
+        server.busy(self)
+        self.deadline = self.loop.time() + server.body_timeout
+        delegate = exchange.delegate = server.app.start_request(server, exchange)
+        try:
+            waited = delegate.headers_received(start_line, headers)
+        except httputil.HTTPInputError as e:
+            # The head is not a request Tornado can build (a missing or bad Host, say).
+            self.exchange = None
+            self.server.idle(self)
+            uri = start_line.path.encode("latin-1").decode("utf-8", "replace")
+            self._send_refusal(Refusal(400, str(e), start_line.method, uri, time.time()), None)
+            return
+        except Exception:
+            app_log.error("Uncaught exception in headers_received", exc_info=True)
+            self.abort()
+            return
+        exchange.head_delivered = True
+        self._wait_for(waited, exchange, head=True)
+
+    def _wait_for(self, waited: Any, exchange: Exchange, head: bool = False) -> None:
+        """Hold the queue until `waited` (a delegate's return value) is done."""
+        if waited is None or (isinstance(waited, asyncio.Future) and waited.done()):
+            if head:
+                self._continue(exchange)
+            return
+        self._blocked = True
+        future = asyncio.ensure_future(waited)
+
+        def resume(done: asyncio.Future[Any]) -> None:
+            self._blocked = False
+            if not done.cancelled() and done.exception() is not None:
+                app_log.error("Uncaught exception", exc_info=done.exception())
+                self.abort()
+                return
+            if head:
+                self._continue(exchange)
+            self._pump()
+
+        future.add_done_callback(resume)
+
+    def _continue(self, exchange: Exchange) -> None:
+        # Ask for the body only once the handler has seen the head and not answered yet.
+        headers = exchange.request_headers
+        expect = headers["Expect"] if "Expect" in headers else None
+        if expect == "100-continue" and not exchange.write_finished and not self.closed:
+            self.send(b"HTTP/1.1 100 (Continue)\r\n\r\n")
+
+    def _guarded(self, call: Any, exchange: Exchange | None = None) -> None:
+        try:
+            call()
+        except Exception:
+            app_log.error("Uncaught exception", exc_info=True)
+            if exchange is not None:
+                self.abort()
+
+    # --- writing and closing ------------------------------------------------------------------
+
+    def send(self, data: bytes) -> asyncio.Future[None]:
+        """Write `data`; the future resolves once the transport is below its high-water mark."""
+        if self.closed or self.transport is None or self.transport.is_closing():
+            return closed_future(self.loop)
+        self.transport.write(data)
+        if not self._writing_paused:
+            return self.server.done
+        if self._drain is None:
+            self._drain = self.loop.create_future()
+        return self._drain
+
+    def response_done(self, exchange: Exchange) -> None:
+        """The answer is written: close, or wait for the next request (maybe already queued)."""
+        if exchange is not self.exchange:
+            return
+        self.exchange = None
+        self.served += 1
+        self.server.idle(self)
+        if self.closed:
+            return
+        if not exchange.keep_alive or self.server.draining or not (self._parsing or self.events):
+            self.close()
+            return
+        self.deadline = self.loop.time() + self.server.idle_timeout
+        self._pump()
+
+    def close(self) -> None:
+        """Close after what is written has gone out; read nothing more."""
+        self._parsing = False
+        self.closing = True
+        if self.transport is not None:
+            self.transport.close()
+
+    def abort(self) -> None:
+        """Close now, dropping what is unwritten."""
+        self._parsing = False
+        self.closing = True
+        if self.transport is not None:
+            self.transport.abort()
+
+    def expire(self) -> None:
+        """The connection's clock ran out (sweep): close it."""
+        if self.served == 0 and self.exchange is None:
+            timeout_s = self.server.header_timeout
+            ip = self.context.remote_ip
+            log_event(_logger, logging.DEBUG, "HEADER_TIMEOUT", {}, ip=ip, timeout_s=timeout_s)
+        self.abort()
+
+    @property
+    def idle(self) -> bool:
+        """No request in progress or waiting: only (part of) a head may be on its way."""
+        return self.exchange is None and not self.events
+
+    def _stop_parsing(self) -> None:
+        # Requests already whole are still answered; the one cut off mid-parse is dropped.
+        self._parsing = False
+        events = list(self.events)
+        heads = [n for n, event in enumerate(events) if event[0] == _HEAD]
+        if heads and not any(event[0] == _END for event in events[heads[-1] :]):
+            self.events = deque(events[: heads[-1]])
+            self.queued = sum(len(e[1]) for e in self.events if e[0] == _BODY)
+
+    def _too_large(self) -> str:
+        return f"request head larger than {self.server.max_header_bytes} bytes"
+
+    def _refuse(self, status: int, reason: str) -> None:
+        """Queue a refusal of the request being parsed; nothing after it is read."""
+        if not self._parsing:
+            return
+        method = self.parser.get_method().decode("latin-1") if self._url else None
+        uri = b"".join(self._url).decode("utf-8", "replace") if self._url else None
+        self._stop_parsing()
+        self._in_head = False
+        began = self._began or time.time()
+        self.events.append((_REFUSE, Refusal(status, reason, method, uri, began)))
+
+    def _send_refusal(self, refusal: Refusal, exchange: Exchange | None) -> None:
+        """Answer a refusal and close. Mid-body, the handler already has the request, so it
+        logs the request itself when it hears of the close (as on Tornado's server)."""
+        if self.transport is None or self.closed:
+            return
+        ip = self.context.remote_ip
+        answer = refusal.answer(ip) if exchange is None else refusal.response(new_request_id())
+        self.transport.write(answer)
+        self.close()
