@@ -74,13 +74,18 @@ class MemoryStream(tornado.iostream.BaseIOStream):
         return len(data)
 
     def _complete(self) -> bool:
-        head_end = self._output.find(b"\r\n\r\n")
-        if head_end < 0:
-            return False
-        # Every response of this service has a Content-Length, or no body at all (204, 304).
-        length = _CONTENT_LENGTH.search(self._output, 0, head_end + 2)
-        body = int(length.group(1)) if length else 0
-        return len(self._output) >= head_end + 4 + body
+        return response_complete(self._output)
+
+
+def response_complete(output: bytearray) -> bool:
+    """Whether `output` holds a whole response (head, and the body its Content-Length says)."""
+    head_end = output.find(b"\r\n\r\n")
+    if head_end < 0:
+        return False
+    # Every response of this service has a Content-Length, or no body at all (204, 304).
+    length = _CONTENT_LENGTH.search(output, 0, head_end + 2)
+    body = int(length.group(1)) if length else 0
+    return len(output) >= head_end + 4 + body
 
 
 class InProcessClient:

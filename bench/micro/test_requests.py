@@ -1,8 +1,9 @@
 """One request end to end, in process, per endpoint.
 
-HTTP bytes go in on a kept-alive connection, through Tornado's HTTP/1.1 server and the real
-application with the tutorial's logging on, and HTTP bytes come out. No socket, so no network; the
-memory store, so no disk: what is left is Tornado plus our code, next to Tornado alone.
+HTTP bytes go in on a kept-alive connection, through the service's default transport (llhttp)
+and the real application with the tutorial's logging on, and HTTP bytes come out. No socket, so
+no network; the memory store, so no disk: what is left is the transport, Tornado's web layer
+and our code, next to bare Tornado on each transport.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pytest_benchmark.fixture import BenchmarkFixture
 
 from bench.micro.conftest import Aio, open_service
 from bench.micro.memstream import InProcessClient
+from bench.micro.memtransport import LLHTTPClient
+from taskservice.tornado.llhttp import LLHTTPServer
 from taskservice import Task
 from taskservice.config import Config
 from taskservice.tornado.app import make_app
@@ -50,9 +53,7 @@ class Api:
     def __init__(self, aio: Aio, tmp_path: Path) -> None:
         self.aio = aio
         self.service, _ = open_service(aio, "memory", tmp_path)
-        config = Config()
-        server = make_http_server(config, make_app(config, self.service))
-        self.client = aio(InProcessClient.connect(server))
+        self.client = aio(_connect(make_app(Config(), self.service)))
 
     def send(self, request: bytes) -> bytes:
         """One exchange on the kept-alive connection: the raw response."""
@@ -88,11 +89,32 @@ class _BareHandler(tornado.web.RequestHandler):
         self.write({"title": "Water the plants", "priority": "normal", "completed": False})
 
 
+async def _connect(app: tornado.web.Application) -> LLHTTPClient:
+    """A connection to `app` on the service's default transport (made on the running loop)."""
+    server = make_http_server(Config(), app)
+    assert isinstance(server, LLHTTPServer)
+    return LLHTTPClient(server)
+
+
+def _bare_app() -> tornado.web.Application:
+    return tornado.web.Application([("/", _BareHandler)], log_function=lambda handler: None)
+
+
 def test_request_bare_tornado(benchmark: BenchmarkFixture, aio: Aio) -> None:
     """The ceiling: Tornado alone, a handler writing a small dict, no logging; the group's 1.00x."""
     benchmark.extra_info["baseline"] = True
-    app = tornado.web.Application([("/", _BareHandler)], log_function=lambda handler: None)
-    client = aio(InProcessClient.connect(tornado.httpserver.HTTPServer(app)))
+    client = aio(InProcessClient.connect(tornado.httpserver.HTTPServer(_bare_app())))
+    request = http("GET", "/")
+    try:
+        response = benchmark(_expect(b"200 ", lambda: aio(client.send(request))))
+        assert response.endswith(b'"completed": false}')
+    finally:
+        aio(client.close())
+
+
+def test_request_bare_tornado_on_llhttp(benchmark: BenchmarkFixture, aio: Aio) -> None:
+    """The same bare app through the llhttp transport: what the transport alone saves."""
+    client = aio(_connect(_bare_app()))
     request = http("GET", "/")
     try:
         response = benchmark(_expect(b"200 ", lambda: aio(client.send(request))))

@@ -10,13 +10,35 @@ from types import ModuleType
 import pytest
 
 from taskservice.config import ConfigError
-from taskservice.tornado.loops import LoopMissing, loop_factory
+from taskservice.tornado.loops import LoopMissing, choose_loop, loop_factory
 from taskservice.tornado.server import build_config, main, parse_args
 
 
 def test_asyncio_uses_asyncios_default_loop() -> None:
     assert loop_factory("asyncio") is None
-    assert build_config(parse_args([])).loop == "asyncio"
+    assert build_config(parse_args([])).loop == "auto"
+
+
+def test_auto_runs_llhttp_on_uvloop_and_tornados_server_on_asyncio() -> None:
+    assert choose_loop("auto", "llhttp") == ("uvloop", None)
+    assert choose_loop("auto", "tornado") == ("asyncio", None)
+    assert choose_loop("asyncio", "llhttp") == ("asyncio", None)
+
+
+def test_auto_without_uvloop_falls_back_to_asyncio_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = importlib.import_module
+
+    def without_uvloop(name: str, package: str | None = None) -> ModuleType:
+        if name == "uvloop":
+            raise ImportError("No module named 'uvloop'")
+        return real(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", without_uvloop)
+    name, note = choose_loop("auto", "llhttp")
+    assert name == "asyncio"
+    assert note == "uvloop is not installed: the llhttp transport runs on asyncio's loop"
 
 
 def test_uvloop_makes_uvloop_loops() -> None:
@@ -58,6 +80,6 @@ def test_the_loop_flag_overrides_the_config(tmp_path: Path) -> None:
 def test_an_unknown_loop_in_the_config_names_the_key(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text("server:\n  loop: tokio\n")
-    expected = r"^server\.loop: expected asyncio or uvloop, got 'tokio'"
+    expected = r"^server\.loop: expected auto, asyncio or uvloop, got 'tokio'"
     with pytest.raises(ConfigError, match=expected):
         build_config(parse_args(["--config", str(path)]))
