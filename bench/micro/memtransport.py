@@ -32,9 +32,9 @@ class MemoryTransport(asyncio.Transport):
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         self._output += data
-        if self._response is not None and not self._response.done():
-            if response_complete(self._output):
-                self._response.set_result(bytes(self._output))
+        response = self._response
+        if response is not None and not response.done() and response_complete(self._output):
+            response.set_result(bytes(self._output))
 
     def is_closing(self) -> bool:
         return self._closing

@@ -20,10 +20,10 @@ from pytest_benchmark.fixture import BenchmarkFixture
 from bench.micro.conftest import Aio, open_service
 from bench.micro.memstream import InProcessClient
 from bench.micro.memtransport import LLHTTPClient
-from taskservice.tornado.llhttp import LLHTTPServer
 from taskservice import Task
 from taskservice.config import Config
 from taskservice.tornado.app import make_app
+from taskservice.tornado.llhttp import LLHTTPServer
 from taskservice.tornado.server import make_http_server
 
 pytestmark = pytest.mark.benchmark(group="requests end to end")

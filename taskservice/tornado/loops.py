@@ -33,7 +33,7 @@ def loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 
 def choose_loop(name: str, http: str) -> tuple[str, str | None]:
-    """The loop to run for the `loop` setting and the transport, and a note when `auto` fell back."""
+    """The loop for the `loop` setting and the transport, and a note when `auto` fell back."""
     if name != "auto":
         return name, None
     if http != "llhttp":

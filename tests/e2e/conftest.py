@@ -7,20 +7,28 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.server import ServerProcess
+from tests.support.server import TRANSPORTS, ServerProcess
 
 StartServer = Callable[..., ServerProcess]
 
 
+@pytest.fixture(params=TRANSPORTS)
+def http(request: pytest.FixtureRequest) -> str:
+    """The HTTP transport of the servers a test starts: each test runs once on each."""
+    transport: str = request.param
+    return transport
+
+
 @pytest.fixture
-def start_server(tmp_path: Path) -> Iterator[StartServer]:
-    """Start servers in tmp_path (cwd); any still running at the end are killed."""
+def start_server(tmp_path: Path, http: str) -> Iterator[StartServer]:
+    """Start servers in tmp_path (cwd) on the `http` transport; any still running are killed."""
     started: list[ServerProcess] = []
 
     def start(
         *args: str, workdir: Path | None = None, preexec: Callable[[], None] | None = None
     ) -> ServerProcess:
-        server = ServerProcess(workdir or tmp_path, list(args), preexec=preexec).start()
+        server = ServerProcess(workdir or tmp_path, list(args), preexec=preexec, http=http)
+        server.start()
         started.append(server)
         return server
 

@@ -133,6 +133,12 @@ def test_request_head_over_max_header_bytes_is_refused_and_the_server_stays_up(
     assert server.request("GET", "/healthz", headers={"X-Pad": "p" * 1500}).status == 200
     with socket.create_connection((server.host, server.port), timeout=10) as sock:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: a\r\nX-Pad: " + b"p" * 4096 + b"\r\n\r\n")
-        assert closed_by_server(sock)
+        if server.transport == "llhttp":
+            # llhttp's transport says why before it closes; Tornado's server just closes.
+            answer = sock.makefile("rb").read()
+            assert answer.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n")
+            assert answer.endswith(b'"message": "request head larger than 2048 bytes"}')
+        else:
+            assert closed_by_server(sock)
     assert server.request("GET", "/healthz").status == 200
     assert server.stop() == 0

@@ -19,7 +19,7 @@ import schemathesis
 from schemathesis import GenerationMode
 
 from taskservice.apispec import load_spec
-from tests.support.server import ServerProcess
+from tests.support.server import TRANSPORTS, ServerProcess
 
 # Bounded so that CI stays quick: about 20 s for the whole module on two shared cores.
 EXAMPLES_PER_OPERATION = 20
@@ -64,11 +64,14 @@ CASES = [
 STATUSES: Counter[tuple[str, int]] = Counter()
 
 
-@pytest.fixture(scope="module")
-def fuzzed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """One durable server for the module; it must still stop cleanly after the fuzzing."""
+@pytest.fixture(scope="module", params=TRANSPORTS)
+def fuzzed_server(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[ServerProcess]:
+    """One durable server per transport; it must still stop cleanly after the fuzzing."""
     workdir = tmp_path_factory.mktemp("fuzz")
-    server = ServerProcess(workdir, ["--store", "sqlite:///tasks.db"]).start()
+    args = ["--store", "sqlite:///tasks.db"]
+    server = ServerProcess(workdir, args, http=request.param).start()
     try:
         yield server
         assert server.stop() == 0, server.stderr

@@ -9,13 +9,16 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.hostile import CORPUS, SEED_TASKS, Hostile
-from tests.support.server import ServerProcess
+from tests.support.server import TRANSPORTS, ServerProcess
+from tests.support.transport import method_status
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+@pytest.fixture(scope="module", params=TRANSPORTS)
+def server(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[ServerProcess]:
     workdir = tmp_path_factory.mktemp("hostile")
-    server = ServerProcess(workdir, ["--store", "sqlite:///tasks.db"]).start()
+    server = ServerProcess(workdir, ["--store", "sqlite:///tasks.db"], http=request.param).start()
     try:
         for task in SEED_TASKS:
             assert server.request("POST", "/tasks", json.dumps(task)).status == 201
@@ -46,12 +49,13 @@ def test_hostile_request_gets_a_4xx_json_error_and_changes_nothing(
     path = case.path.replace("{task}", f"/tasks/{task}")
     response = server.request(case.method, path, case.body, case.headers)
 
-    assert response.status == case.status, response.body[:300]
+    status = method_status(server.transport, case.method, case.status)
+    assert response.status == status, response.body[:300]
     assert response.headers["content-type"] == "application/json; charset=UTF-8"
     assert response.headers["x-content-type-options"] == "nosniff"
     error = response.json()
     assert set(error) == {"method", "uri", "code", "message"}
-    assert error["code"] == case.status
+    assert error["code"] == status
     assert error["method"] == case.method
     assert "Traceback" not in error["message"]
     assert response.headers["x-request-id"] != case.headers.get("X-Request-ID")

@@ -7,6 +7,7 @@ import json
 import socket
 
 from tests.e2e.conftest import StartServer
+from tests.support.transport import llhttp_knows, method_status
 
 
 def read_response(sock: socket.socket) -> bytes:
@@ -92,6 +93,7 @@ def test_answers_sent_before_the_body_is_read_say_connection_close(
         (b"BREW /nope HTTP/1.1\r\nHost: a\r\n" + chunked, b"404"),
         (b"BREW /tasks HTTP/1.1\r\nHost: a\r\n" + chunked, b"405"),
     ):
+        status = b"%d" % method_status(server.transport, request.split()[0].decode(), int(status))
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
             sock.sendall(request)
             answer = read_response(sock)
@@ -117,6 +119,8 @@ def test_early_answers_to_requests_read_whole_keep_the_connection(
         (f"GET /tasks HTTP/1.1\r\nHost: a\r\nX-Request-ID: {long_id}\r\n\r\n".encode(), b"400"),
         (b"POST /tasks HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n", b"400"),
     ):
+        if not llhttp_knows(request.split()[0].decode()) and server.transport == "llhttp":
+            continue  # refused by the parser, and closed: test_differential covers it
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
             sock.sendall(request)
             answer = read_response(sock)

@@ -13,6 +13,7 @@ from bench.load.service import free_port
 from taskservice.ids import new_task_id
 from tests.e2e.conftest import StartServer
 from tests.support.server import ServerProcess
+from tests.support.transport import method_status
 
 
 def scrape(port: int) -> tuple[int, str, dict[tuple[str, frozenset[tuple[str, str]]], float]]:
@@ -107,12 +108,15 @@ def raw(port: int, data: bytes) -> socket.socket:
 
 def test_made_up_methods_add_no_series(start_server: StartServer) -> None:
     server, admin = start_with_admin(start_server)
+    # llhttp refuses a method it does not know before any handler: nothing to count at all.
+    status = method_status(server.transport, "M0XYZ", 405)
     for i in range(25):
         with raw(server.port, f"M{i}XYZ /tasks HTTP/1.1\r\nHost: a\r\n\r\n".encode()) as sock:
-            assert sock.recv(4096).startswith(b"HTTP/1.1 405 ")
+            assert sock.recv(4096).startswith(b"HTTP/1.1 %d " % status)
     _, _, got = scrape(admin)
     total = "taskservice_requests_total"
-    assert got[(total, labels(route="/tasks", method="OTHER", status="405"))] == 25
+    other = got.get((total, labels(route="/tasks", method="OTHER", status="405")))
+    assert other == (25 if status == 405 else None)
     methods = {dict(k[1])["method"] for k in got if k[0] == total}
     assert methods <= {"GET", "OTHER"}  # GET: the start-up health checks
 

@@ -14,6 +14,7 @@ from tests.e2e.conftest import StartServer
 from tests.support.hostile import CORPUS
 from tests.support.logfmt_parser import parse_logfmt
 from tests.support.server import REPO, Response, ServerProcess
+from tests.support.transport import method_status
 
 LOG_LINE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} taskservice [A-Z]+ : (.*)")
 PROBES = [
@@ -108,7 +109,8 @@ def test_every_kind_of_answer_carries_nosniff(start_server: StartServer) -> None
         server.request("GET", "/openapi.json"),
         server.request("DELETE", path),
     ]
-    assert [a.status for a in answers] == [201, 200, 304, 204, 412, 404, 405, 200, 200, 204]
+    brew = method_status(server.transport, "BREW", 405)
+    assert [a.status for a in answers] == [201, 200, 304, 204, 412, 404, brew, 200, 200, 204]
     assert all(a.headers.get("x-content-type-options") == "nosniff" for a in answers)
     assert all("server" not in a.headers for a in answers)
     assert server.stop() == 0
@@ -160,7 +162,8 @@ def test_no_user_value_can_start_a_new_log_line(start_server: StartServer) -> No
             target = b"/tasks/" + forged.replace(" ", "_").encode()
             status = raw_request(server, b"GET " + target + b" HTTP/1.1")
             assert status in (b"HTTP/1.1 404 Not Found", b"HTTP/1.1 400 Bad Request")
-            raw_logged += status.startswith(b"HTTP/1.1 404")
+            # llhttp refuses every such byte itself, and logs the refusal as a handler would.
+            raw_logged += status.startswith(b"HTTP/1.1 404") or server.transport == "llhttp"
         sent += 2
     # An X-Request-ID is echoed into every line of its request when it is sane.
     assert server.request("GET", "/tasks", headers={"X-Request-ID": 'a" INJECTED=1'}).status == 200
@@ -176,5 +179,6 @@ def test_no_user_value_can_start_a_new_log_line(start_server: StartServer) -> No
         assert "INJECTED" not in keys, line
         assert keys.count("message") == 1, line
     responses = [line for line in lines if "message=RESPONSE" in line]
-    assert raw_logged == 3  # NEL, U+2028 and U+2029 reach the handler and the log
+    # On Tornado's server NEL, U+2028 and U+2029 reach the handler and the log.
+    assert raw_logged == (8 if server.transport == "llhttp" else 3)
     assert len(responses) == sent + raw_logged + 1  # and the /healthz probe at start-up

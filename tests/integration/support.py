@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,14 +20,35 @@ from taskservice.service import TodoListService
 from taskservice.store import Store, TimedStore, make_store
 from taskservice.tornado.app import make_app
 from taskservice.tornado.inflight import InFlight
+from taskservice.tornado.server import make_http_server
 
 JSON_TYPE = "application/json; charset=UTF-8"
+_TESTS = "tests.integration.test_"
 
 
 class AppTestCase(tornado.testing.AsyncHTTPTestCase):
-    """make_app over a fresh store per test; override `config` or `make_store` to vary it."""
+    """make_app over a fresh store per test; override `config` or `make_store` to vary it.
+
+    Every test class runs on both transports: as written on llhttp, and as its twin
+    `<Name>OnTornado` (made when the class is defined) on Tornado's own HTTP server.
+    """
 
     config: Config = Config(store_url="memory://")
+    http: ClassVar[str] = "llhttp"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        module = sys.modules.get(cls.__module__)
+        if "http" in cls.__dict__ or module is None or not cls.__module__.startswith(_TESTS):
+            return  # a twin itself, or a base class outside the test modules
+        name = f"{cls.__name__}OnTornado"
+        twin = type(name, (cls,), {"http": "tornado", "__module__": cls.__module__})
+        twin.__qualname__ = name
+        setattr(module, name, twin)
+
+    def get_http_server(self) -> Any:
+        """The transport the class runs on, as server.py makes it (connection limits included)."""
+        return make_http_server(replace(self.config, http=self.http), self._app)
 
     def make_store(self) -> Store:
         return make_store(self.config.store_url)

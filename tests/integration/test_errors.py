@@ -12,6 +12,7 @@ from taskservice.datamodel import Task
 from taskservice.errors import StoreError
 from taskservice.store import MemoryStore, Store, Versioned
 from tests.integration.support import AppTestCase
+from tests.support.transport import method_status
 
 
 class TestNotFoundAndMethods(AppTestCase):
@@ -57,11 +58,18 @@ class TestNotFoundAndMethods(AppTestCase):
 
     def test_unknown_method_returns_405(self) -> None:
         response = self.request("BREW", "/tasks")
-        self.assert_json_error(response, 405, "Method Not Allowed")
+        if self.http == "llhttp":  # llhttp knows a fixed set of methods, and BREW is not one
+            self.assert_json_error(response, 400, "unknown HTTP method")
+        else:
+            self.assert_json_error(response, 405, "Method Not Allowed")
 
     def test_unknown_endpoint_is_404_whatever_the_method(self) -> None:
         for method in ("BREW", "PATCH", "OPTIONS"):
-            self.assert_json_error(self.request(method, "/nope"), 404, "no such endpoint")
+            response = self.request(method, "/nope")
+            if method_status(self.http, method, 404) == 400:
+                self.assert_json_error(response, 400, "unknown HTTP method")
+            else:
+                self.assert_json_error(response, 404, "no such endpoint")
 
     def test_unpaired_surrogate_in_a_field_name_gets_a_json_400(self) -> None:
         response = self.request("POST", "/tasks", b'{"title": "t", "\\ud800": 1}')

@@ -93,7 +93,9 @@ class TestCanonicalLines(AppTestCase):
     async def test_raw_utf8_in_the_path_is_logged_as_text(self) -> None:
         with captured() as logs:
             answer = await self.raw_exchange(b"GET /tasks/\xc3\xa9t\xc3\xa9 HTTP/1.0\r\n\r\n")
-        assert answer.startswith(b"HTTP/1.1 404 ")
+        # llhttp takes only ASCII in a request target (RFC 3986): the refusal is logged too.
+        status = b"400" if self.http == "llhttp" else b"404"
+        assert answer.startswith(b"HTTP/1.1 " + status + b" ")
         (line,) = logs.messages("RESPONSE")
         assert dict(parse_logfmt(line))["uri"] == "/tasks/été"
 

@@ -48,9 +48,10 @@ class RouteTagTest(SqliteAppTestCase):
             "GET (unmatched)",
             "HEAD /healthz",
             "GET /openapi.json",
-            "OTHER (unmatched)",
             "(loop)",
         } <= roots
+        # llhttp refuses a method it does not know before routing: no request to tag.
+        assert ("OTHER (unmatched)" in roots) == (self.http == "tornado")
         for route, method in [
             ("POST /tasks", "TodoListHandler.post"),
             ("GET /tasks", "TodoListHandler.get"),

@@ -18,6 +18,8 @@ from bench.load.service import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 SERVER = REPO / "taskservice" / "tornado" / "server.py"
+TRANSPORTS = ("llhttp", "tornado")
+"""The HTTP transports every server test runs on: llhttp (the default) and Tornado's own."""
 
 
 @dataclass
@@ -42,6 +44,7 @@ class ServerProcess:
     port: int = field(default_factory=free_port)
     preexec: Callable[[], None] | None = None  # run in the child before exec (faults.py)
     env: dict[str, str] = field(default_factory=dict)  # added to this process's environment
+    http: str = "llhttp"  # the transport (--http); a later --http in args wins
     proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 20.0) -> ServerProcess:
@@ -49,7 +52,7 @@ class ServerProcess:
         self.workdir.mkdir(parents=True, exist_ok=True)
         with self.stdout_path.open("ab") as out, self.stderr_path.open("ab") as err:
             self.proc = subprocess.Popen(
-                [sys.executable, str(SERVER), "--port", str(self.port), *self.args],
+                [sys.executable, str(SERVER), "--port", str(self.port), *self.command_args],
                 cwd=self.workdir,
                 stdout=out,
                 stderr=err,
@@ -67,6 +70,17 @@ class ServerProcess:
                 time.sleep(0.05)
         self.kill()
         raise RuntimeError(f"server not healthy after {timeout}s: {self.stderr}")
+
+    @property
+    def command_args(self) -> list[str]:
+        """The server's flags after --port: the transport, then the test's own."""
+        return ["--http", self.http, *self.args]
+
+    @property
+    def transport(self) -> str:
+        """The transport the server runs: the last --http given."""
+        args = self.command_args
+        return args[len(args) - 1 - args[::-1].index("--http") + 1]
 
     @property
     def host(self) -> str:

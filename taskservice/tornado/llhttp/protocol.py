@@ -65,6 +65,14 @@ def _can_keep_alive(start_line: httputil.RequestStartLine, headers: httputil.HTT
     return False
 
 
+def _request_line(data: bytes) -> tuple[str | None, str | None]:
+    """The method and target of the request line `data` starts with, for a refusal's log line."""
+    words = data.lstrip(b"\r\n").split(b"\r\n", 1)[0].split(b" ")
+    if len(words) != 3 or not words[0].isalpha():
+        return None, None
+    return words[0][:32].decode("latin-1"), words[1].decode("utf-8", "replace")
+
+
 class Connection(asyncio.Protocol):
     """One client connection: parse, queue, hand over to the application, write answers."""
 
@@ -94,6 +102,7 @@ class Connection(asyncio.Protocol):
         self._head_size = 0
         self._head_chunks = 0
         self._begun = 0  # heads begun so far
+        self._ended = 0  # requests whose end was parsed
         self._url: list[bytes] = []
         self._fields: list[tuple[bytes, bytes]] = []
         self._began = 0.0  # wall-clock time the head began, for a refusal's time_ms
@@ -109,7 +118,7 @@ class Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if not self._parsing:
             return
-        inside, begun = self._in_head, self._begun
+        inside, begun, ended = self._in_head, self._begun, self._ended
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -120,7 +129,12 @@ class Connection(asyncio.Protocol):
                 self.abort()
                 return
         except httptools.HttpParserError as e:
-            self._refuse(400, str(e) or "unparsable request")
+            # llhttp knows a fixed set of methods (RFC 9110's and WebDAV's, among others).
+            unknown = isinstance(e, httptools.HttpParserInvalidMethodError)
+            reason = "unknown HTTP method" if unknown else str(e) or "unparsable request"
+            # A request line refused before llhttp named its parts: read them off the line.
+            starts_here = not inside and ended == self._ended
+            self._refuse(400, reason, *(_request_line(data) if starts_here else (None, None)))
         if self._in_head and inside and begun == self._begun:
             self._head_chunks += len(data)
             if self._head_chunks > self.server.max_header_bytes:
@@ -211,7 +225,8 @@ class Connection(asyncio.Protocol):
         self.queued += len(body)
 
     def on_message_complete(self) -> None:
-        self.events.append((_END, False))
+        self._ended += 1
+        self.events.append((_END,))
 
     # --- handing requests to the application ----------------------------------------------
 
@@ -229,14 +244,14 @@ class Connection(asyncio.Protocol):
                 if kind == _BODY:
                     events.popleft()
                     self.queued -= len(event[1])
-                    assert exchange is not None and exchange.delegate is not None
+                    assert exchange is not None
+                    assert exchange.delegate is not None
                     if not exchange.write_finished:
                         self._wait_for(exchange.delegate.data_received(event[1]), exchange)
                 elif kind == _END:
                     events.popleft()
-                    assert exchange is not None and exchange.delegate is not None
-                    if event[1]:
-                        exchange.keep_alive = False  # an upgrade request: close after it
+                    assert exchange is not None
+                    assert exchange.delegate is not None
                     exchange.read_finished = True
                     if not self._writing_paused:
                         self.deadline = None  # busy: the handler runs, no clock
@@ -308,9 +323,9 @@ class Connection(asyncio.Protocol):
 
     def _continue(self, exchange: Exchange) -> None:
         # Ask for the body only once the handler has seen the head and not answered yet.
-        headers = exchange.request_headers
-        expect = headers["Expect"] if "Expect" in headers else None
-        if expect == "100-continue" and not exchange.write_finished and not self.closed:
+        # get_list: HTTPHeaders.get raises and catches KeyError when the header is missing.
+        expect = exchange.request_headers.get_list("Expect")
+        if expect == ["100-continue"] and not exchange.write_finished and not self.closed:
             self.send(b"HTTP/1.1 100 (Continue)\r\n\r\n")
 
     def _guarded(self, call: Any, exchange: Exchange | None = None) -> None:
@@ -388,12 +403,15 @@ class Connection(asyncio.Protocol):
     def _too_large(self) -> str:
         return f"request head larger than {self.server.max_header_bytes} bytes"
 
-    def _refuse(self, status: int, reason: str) -> None:
+    def _refuse(
+        self, status: int, reason: str, method: str | None = None, uri: str | None = None
+    ) -> None:
         """Queue a refusal of the request being parsed; nothing after it is read."""
         if not self._parsing:
             return
-        method = self.parser.get_method().decode("latin-1") if self._url else None
-        uri = b"".join(self._url).decode("utf-8", "replace") if self._url else None
+        if self._url:
+            method = self.parser.get_method().decode("latin-1")
+            uri = b"".join(self._url).decode("utf-8", "replace")
         self._stop_parsing()
         self._in_head = False
         began = self._began or time.time()

@@ -1,4 +1,4 @@
-"""Requests the transport refuses itself (malformed, head too large): a JSON error and a log line."""
+"""Requests the transport refuses itself (malformed, head too large): JSON error and log line."""
 
 from __future__ import annotations
 
