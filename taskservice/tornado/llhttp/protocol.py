@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 import httptools
 from tornado import httputil
+from tornado.iostream import StreamClosedError
 from tornado.log import app_log
 
 from taskservice.ids import new_request_id
@@ -165,7 +166,8 @@ class Connection(asyncio.Protocol):
         self.queued = 0
         drain, self._drain = self._drain, None
         if drain is not None and not drain.done():
-            drain.set_result(None)  # the write it waited for will never complete; nor block
+            drain.set_exception(StreamClosedError())  # as Tornado's write to a closed stream
+            drain.exception()  # retrieved: a handler need not await its writes
         exchange, self.exchange = self.exchange, None
         self.server.closed(self)
         if exchange is None or exchange.write_finished or not exchange.head_delivered:
@@ -253,8 +255,7 @@ class Connection(asyncio.Protocol):
                     assert exchange is not None
                     assert exchange.delegate is not None
                     exchange.read_finished = True
-                    if not self._writing_paused:
-                        self.deadline = None  # busy: the handler runs, no clock
+                    self.deadline = None  # busy: the handler runs, no clock
                     if not exchange.write_finished:
                         self._guarded(exchange.delegate.finish, exchange)
                 elif kind == _HEAD:
@@ -282,7 +283,7 @@ class Connection(asyncio.Protocol):
         exchange = self.exchange = Exchange(self, start_line, headers, True)
         exchange.keep_alive = _can_keep_alive(start_line, headers)
         server.busy(self)
-        self.deadline = self.loop.time() + server.body_timeout
+        self.deadline = None  # the body's clock starts once the handler has seen the head
         delegate = exchange.delegate = server.app.start_request(server, exchange)
         try:
             waited = delegate.headers_received(start_line, headers)
@@ -322,6 +323,8 @@ class Connection(asyncio.Protocol):
         future.add_done_callback(resume)
 
     def _continue(self, exchange: Exchange) -> None:
+        if not exchange.read_finished:
+            self.deadline = self.loop.time() + self.server.body_timeout
         # Ask for the body only once the handler has seen the head and not answered yet.
         # get_list: HTTPHeaders.get raises and catches KeyError when the header is missing.
         expect = exchange.request_headers.get_list("Expect")
