@@ -13,6 +13,7 @@ from bench.load import runner, slo
 from bench.load.options import LoadOptions
 from bench.load.plans import SHAPES
 from bench.load.scenarios import SCENARIOS
+from bench.load.service import HTTP_TRANSPORTS
 from bench.load.summary import ms
 
 
@@ -43,6 +44,11 @@ def parser() -> argparse.ArgumentParser:
         "--store", help="store URL for the service started here (default: fresh sqlite file)"
     )
     p.add_argument("--config", type=Path, help="config for the service started here")
+    p.add_argument(
+        "--http",
+        choices=HTTP_TRANSPORTS,
+        help="the transport of the service started here (default: its config's, llhttp)",
+    )
     p.add_argument(
         "--service-workers",
         type=positive(int),
@@ -177,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         store=args.store,
         service_workers=args.service_workers,
+        http=args.http,
         slo=args.slo,
         out_dir=args.out,
         pin=not args.no_pin,

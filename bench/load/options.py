@@ -41,6 +41,7 @@ class LoadOptions:
     host: str | None = None  # a running service; None: start one
     store: str | None = None  # store URL for a service started here; None: fresh sqlite file
     service_workers: int = 1  # the started service's --workers (more than 1: not pinned)
+    http: str | None = None  # the started service's --http; None: its config's (llhttp)
     config: Path = LOAD_CONFIG
     slo: dict[str, float] = field(default_factory=dict)
     out_dir: Path | None = None  # default: profiles/<time>-<scenario>-<kind>

@@ -154,6 +154,7 @@ def run_headless(
                     config=options.config,
                     cores=_service_cores(options, pinning),
                     workers=options.service_workers,
+                    extra_args=service.http_args(options.http),
                 )
             )
         host = options.host or (svc.url if svc else "")
@@ -225,6 +226,7 @@ def run_web(options: LoadOptions, picker: bool) -> int:
                     config=options.config,
                     cores=_service_cores(options, pinning),
                     workers=options.service_workers,
+                    extra_args=service.http_args(options.http),
                 )
             )
             host = svc.url

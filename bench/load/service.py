@@ -21,6 +21,7 @@ from bench.load import cpus
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = ROOT / "taskservice" / "tornado" / "server.py"
+HTTP_TRANSPORTS = ("llhttp", "tornado")
 LOAD_CONFIG = ROOT / "configs" / "todoList-load.yaml"
 
 
@@ -99,6 +100,11 @@ def _wait_workers(
             return f"had not logged that its {workers} workers listen within {timeout:g} s"
         time.sleep(0.05)
     return None
+
+
+def http_args(http: str | None) -> list[str]:
+    """The server flags that choose transport `http` (none: the config's)."""
+    return ["--http", http] if http else []
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bench.argtypes import duration, positive
 from bench.load.scenarios import SCENARIOS
+from bench.load.service import HTTP_TRANSPORTS
 from bench.profile.options import CLOCKS, PROFILES, TOOLS, ProfileRequest
 from bench.profile.pyspy import Sampling
 
@@ -26,6 +27,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rate", type=positive(float), help="open model: iterations per second")
     p.add_argument("--profiles", type=Path, default=PROFILES, help="output root (profiles/)")
     p.add_argument("--config", type=Path, help="service config (default: the load config)")
+    p.add_argument(
+        "--http", choices=HTTP_TRANSPORTS, help="the service's transport (default: llhttp)"
+    )
     spy = p.add_argument_group("py-spy")
     spy.add_argument("--sample-rate", type=positive(int), help="samples a second (100)")
     spy.add_argument("--native", action="store_true", help="py-spy --native: C frames too")
@@ -73,6 +77,6 @@ def request(args: argparse.Namespace) -> ProfileRequest:
     req = ProfileRequest(
         tool=args.tool, scenario=args.scenario, duration_s=args.duration, users=args.users,
         rate=args.rate, profiles=args.profiles.resolve(), sampling=sampling, idle=args.idle,
-        launch=args.launch, clock=args.clock or "both", rounds=args.rounds,
+        launch=args.launch, clock=args.clock or "both", rounds=args.rounds, http=args.http,
     )  # fmt: skip
     return replace(req, config=args.config.resolve()) if args.config else req

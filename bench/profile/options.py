@@ -26,6 +26,7 @@ class ProfileRequest:
     rate: float | None = None
     profiles: Path = PROFILES
     config: Path = LOAD_CONFIG
+    http: str | None = None  # the service's --http; None: its config's (llhttp)
     sampling: Sampling = field(default_factory=Sampling)
     idle: bool = False  # launch mode records wall-including-idle instead of on-CPU
     launch: bool = False

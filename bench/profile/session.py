@@ -18,7 +18,7 @@ from bench.load import runner, seed
 from bench.load.cpus import Pinning
 from bench.load.runner import RunResult
 from bench.load.scenarios import SCENARIOS
-from bench.load.service import Service, started
+from bench.load.service import Service, http_args, started
 from bench.profile.options import ProfileRequest
 
 
@@ -43,8 +43,9 @@ def service(
 ) -> Iterator[Service]:
     """The service on its own core, healthy and seeded for the scenario, until the block ends."""
     cores = req.pinning.server if req.pinning else None
+    args = [*http_args(req.http), *extra_args]
     with started(
-        log, config=req.config, cores=cores, extra_args=extra_args, prefix=prefix,
+        log, config=req.config, cores=cores, extra_args=args, prefix=prefix,
         stop_signal=stop_signal, stop_wait=stop_wait,
     ) as svc:  # fmt: skip
         # Seed before any profiler starts, so the pictures hold the load alone.

@@ -6,8 +6,11 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.conftest import StartServer
 from tests.support.load import answers, last_line, run_load, service_port
+from tests.support.server import TRANSPORTS
 
 
 def totals(folder: Path) -> tuple[int, int]:
@@ -15,13 +18,19 @@ def totals(folder: Path) -> tuple[int, int]:
     return sum(e["num_requests"] for e in entries), sum(e["num_failures"] for e in entries)
 
 
-def test_headless_run_on_its_own_service_has_no_failures_and_reports(tmp_path: Path) -> None:
+@pytest.mark.parametrize("http", TRANSPORTS)
+def test_headless_run_on_its_own_service_has_no_failures_and_reports(
+    tmp_path: Path, http: str
+) -> None:
     out = tmp_path / "run"
+    config = tmp_path / "console.yaml"  # the service's lines on its console: out/server.log
+    config.write_text("server:\n  log_queue: false\n")
     result = run_load(
         "--headless", "--scenario", "crud", "--users", "4", "--duration", "3s",
-        "--slo", "error_rate=0", "--out", str(out),
+        "--slo", "error_rate=0", "--out", str(out), "--http", http, "--config", str(config),
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+    assert f" http={http} " in (out / "server.log").read_text()
     assert last_line(result.stdout) == str(out)
     requests, failures = totals(out)
     assert requests > 0

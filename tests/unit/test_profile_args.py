@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.load.service import http_args
 from bench.profile import args as cli_args
 from bench.profile.options import ProfileRequest
 from bench.profile.pyspy import Sampling
@@ -93,3 +94,17 @@ def test_load_and_soak_refuse_a_rate_that_is_not_finite(target: str) -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "argument --rate: must be a finite number > 0" in result.stderr
+
+
+def test_the_transport_flag_reaches_the_service_it_starts() -> None:
+    assert _request(["--tool", "py-spy"]).http is None  # the config's: llhttp
+    assert _request(["--tool", "py-spy", "--http", "tornado"]).http == "tornado"
+    assert http_args("tornado") == ["--http", "tornado"]
+    assert http_args(None) == []
+
+
+def test_an_unknown_transport_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        _request(["--tool", "py-spy", "--http", "h2"])
+    assert exit_info.value.code == 2
+    assert "argument --http: invalid choice: 'h2'" in capsys.readouterr().err
