@@ -54,7 +54,12 @@ def sample_doc(
         "problems": problems or [],
         "store_filesystem": "ext4",
     }
-    settings = Settings(prod_config=Path("configs/todoList-prod.yaml"), pinning=Pinning((0,), (1,)))
+    settings = Settings(
+        rounds=3,
+        duration_s=5,
+        prod_config=Path("configs/todoList-prod.yaml"),
+        pinning=Pinning((0,), (1,)),
+    )
     chosen = [s for s in SCENARIOS if s.name in rates]
     env = {"commit": "abc123def456", "dirty": False}
     return document(chosen, settings, raw, "wrk debian/4.1.0-3+b2 [epoll]", env)
