@@ -23,8 +23,8 @@ from bench.results import describe_environment
 from bench.runs import ROOT
 
 # Issue 17 measures in 7 interleaved rounds. 7 rounds of the 14 scenarios at 5 s each would take
-# about 12 minutes; at 1 s after a 1 s warm-up they take about 4, which keeps the default
-# `./run.py bench` (micro, load, then these) within about 6 minutes. --quick keeps 3 rounds.
+# about 12 minutes; at 1 s after a 1 s warm-up they took 4 to 5 (server starts included), which
+# keeps the default `./run.py bench` (micro ~0.5, load ~1, then these) near 6 minutes.
 FULL = {"rounds": 7, "duration": 1, "warmup": 1}
 QUICK = {"rounds": 3, "duration": 1, "warmup": 1}
 
