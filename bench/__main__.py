@@ -114,7 +114,8 @@ def run_ratios(folder: Path, args: argparse.Namespace) -> int:
     """Run the ratios to bare Tornado (wrk, pinned, interleaved rounds) into `folder`."""
     cmd = [
         sys.executable, "-m", "bench.ratios", "--out", str(folder),
-        "--rounds", str(args.rounds), "--seed-tasks", str(args.seed_tasks),
+        "--seed-tasks", str(args.seed_tasks),
+        *(["--rounds", str(args.rounds)] if args.rounds else []),
         *(["--quick"] if args.quick else []), *(["-k", args.select] if args.select else []),
         *(["--duration", str(args.duration)] if args.duration else []),
         *(["--warmup", str(args.warmup)] if args.warmup is not None else []),

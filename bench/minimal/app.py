@@ -13,7 +13,7 @@ import tornado.web
 from tornado import httputil
 
 import bench.minimal
-from bench.baseline import until_signalled
+from bench.baseline import add_http_argument, listen, run, until_signalled
 from bench.minimal.lines import LogLines
 from bench.minimal.store import Closing, RowRefused, Store
 from taskservice.ids import new_request_id, new_task_id
@@ -140,10 +140,11 @@ def make_app(store: Store, lines: LogLines) -> tornado.web.Application:
     )
 
 
-async def serve(port: int, host: str, store: Store, lines: LogLines) -> None:
-    """Listen until SIGTERM or SIGINT; then let the writes taken commit and answer, refuse new
-    ones with 503 (kept-alive connections still bring requests), and close every connection."""
-    server = make_app(store, lines).listen(port, host)
+async def serve(port: int, host: str, store: Store, lines: LogLines, http: str = "tornado") -> None:
+    """Listen on `http`'s transport until SIGTERM or SIGINT; then let the writes taken commit and
+    answer, refuse new ones with 503 (kept-alive connections still bring requests), and close
+    every connection."""
+    server = listen(make_app(store, lines), port, host, http)
     await until_signalled()
     server.stop()
     store.closing = True
@@ -155,17 +156,18 @@ async def serve(port: int, host: str, store: Store, lines: LogLines) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse the port, the store file and the log file, and serve."""
+    """Parse the port, the transport, the store file and the log file, and serve."""
     p = argparse.ArgumentParser(prog="python -m bench.minimal", description=bench.minimal.__doc__)
     p.add_argument("--port", type=int, required=True, help="port to listen on")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (%(default)s)")
     p.add_argument("--store", type=Path, required=True, help="the sqlite file (made if missing)")
     p.add_argument("--log", type=Path, default=Path("minimal.log"), help="log file (%(default)s)")
+    add_http_argument(p)
     args = p.parse_args(argv)
     args.log.parent.mkdir(parents=True, exist_ok=True)
     store, lines = Store(args.store), LogLines(args.log)
     try:
-        asyncio.run(serve(args.port, args.host, store, lines))
+        run(serve(args.port, args.host, store, lines, args.http), args.http)
     finally:
         # After the loop is gone: every request it still held has finished or been cancelled.
         lines.close()

@@ -52,11 +52,11 @@ def _command(
     scenario: Scenario, port: int, round_no: int, space: Workspace, s: Settings
 ) -> list[str]:
     if scenario.store is None:
-        return servers.baseline_command(port)
+        return servers.baseline_command(port, scenario.http)
     store = space.read_store if scenario.store == "read" else space.write_store(round_no)
     if scenario.server == "minimal":
-        return servers.minimal_command(port, store)
-    return servers.service_command(port, space.config(scenario, s), store)
+        return servers.minimal_command(port, store, scenario.http)
+    return servers.service_command(port, space.config(scenario, s), store, scenario.http)
 
 
 def _path(scenario: Scenario, space: Workspace) -> str:

@@ -17,6 +17,7 @@ __all__ = ["RATIOS_JSON", "document", "render", "warnings"]
 def _scenario(s: Scenario, rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "server": s.server,
+        "http": s.http,
         "request": f"{s.method} {s.path}",
         "baseline": s.baseline,
         "rps": round(median([r["rps"] for r in rows]), 2),
@@ -114,9 +115,9 @@ def render(doc: dict[str, Any]) -> str:
         "",
         _header(doc),
         "",
-        "| scenario | req/s (median) | p50 | p99 | errors | vs baseline | per round "
+        "| scenario | http | req/s (median) | p50 | p99 | errors | vs baseline | per round "
         "| minimal app | target | met |",
-        "|---|---:|---:|---:|---:|---:|---|---:|---:|---|",
+        "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---|",
     ]
     for name, row in doc["scenarios"].items():
         ratio = doc["ratios"].get(name)
@@ -131,18 +132,30 @@ def render(doc: dict[str, Any]) -> str:
                 {True: "yes", False: "**no**", None: ""}[ratio["met"]],
             ]
         errors = row["non_2xx"] + row["socket_errors"]
+        # A run saved before the transports were recorded has no http: left blank, not guessed.
         lines.append(
-            f"| {name} | {row['rps']:,.0f} | {_ms(row['p50_ms'])} | {_ms(row['p99_ms'])} "
-            f"| {errors} | {' | '.join(cells)} |"
+            f"| {name} | {row.get('http', '')} | {row['rps']:,.0f} | {_ms(row['p50_ms'])} "
+            f"| {_ms(row['p99_ms'])} | {errors} | {' | '.join(cells)} |"
         )
-    if any(row["server"] == "minimal" for row in doc["scenarios"].values()):
-        lines += [
-            "",
+    return "\n".join(lines + _notes(doc["scenarios"]))
+
+
+def _notes(rows: dict[str, Any]) -> list[str]:
+    notes = []
+    if any(row.get("http") == "llhttp" for row in rows.values()):
+        notes.append(
+            "http: tornado is Tornado's own HTTP server on asyncio's loop, llhttp the service's "
+            "transport (httptools) on uvloop. Every ratio is to bare Tornado on Tornado's server; "
+            "baseline-llhttp-* is the same bare app on llhttp."
+        )
+    if any(row["server"] == "minimal" for row in rows.values()):
+        notes.append(
             "minimal-*: bench/minimal, bare Tornado plus only the store work and the log line "
-            "every answer needs. The minimal app column is its ratio for the same request: about "
-            "the most a service built this way can reach, so a target above it is out of reach.",
-        ]
-    return "\n".join(lines)
+            "every answer needs. The minimal app column is its ratio for the same request on the "
+            "service's transport: about the most a service built this way can reach, so a target "
+            "above it is out of reach."
+        )
+    return [line for note in notes for line in ("", note)]
 
 
 def warnings(doc: dict[str, Any]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Start bare Tornado or the service pinned to the server's core, wait until it answers, stop it."""
+"""Start a server of a scenario pinned to the server's core, wait until it answers, stop it."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bench.load import cpus
 from bench.load.service import free_port, stop_process, wait_healthy
+from bench.ratios.scenarios import SERVICE_HTTP, Http
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE = ROOT / "taskservice" / "tornado" / "server.py"
@@ -20,25 +21,26 @@ class ServerError(RuntimeError):
     """A server did not come up; the message says why and where its output is."""
 
 
-def baseline_command(port: int) -> list[str]:
-    """Bare Tornado (bench/baseline.py) on `port`."""
-    return [sys.executable, "-m", "bench.baseline", "--port", str(port)]
+def baseline_command(port: int, http: Http = "tornado") -> list[str]:
+    """Bare Tornado (bench/baseline.py) on `port`, served by the `http` transport."""
+    return [sys.executable, "-m", "bench.baseline", "--port", str(port), "--http", http]
 
 
-def minimal_command(port: int, store: Path) -> list[str]:
-    """The minimal app (bench/minimal) on `port`, on the sqlite file `store`."""
+def minimal_command(port: int, store: Path, http: Http = "tornado") -> list[str]:
+    """The minimal app (bench/minimal) on `port`, on the sqlite file `store`, served by `http`."""
     return [
         sys.executable, "-m", "bench.minimal", "--port", str(port),
-        "--store", str(store.resolve()),
+        "--store", str(store.resolve()), "--http", http,
     ]  # fmt: skip
 
 
-def service_command(port: int, config: Path, store: Path) -> list[str]:
+def service_command(port: int, config: Path, store: Path, http: Http = SERVICE_HTTP) -> list[str]:
     """The service on `port` with `config`, on the sqlite file `store` (durable by default)."""
-    # An absolute path after sqlite:/// makes the four slashes the store URL wants.
+    # An absolute path after sqlite:/// makes the four slashes the store URL wants. The transport
+    # is named even though it is the default, so a config's server.http cannot change what ran.
     return [
         sys.executable, str(SERVICE), "--port", str(port), "--config", str(config),
-        "--store", f"sqlite:///{store.resolve()}",
+        "--store", f"sqlite:///{store.resolve()}", "--http", http,
     ]  # fmt: skip
 
 

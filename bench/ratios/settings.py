@@ -13,8 +13,8 @@ from bench.ratios.configs import LOCAL_CONFIG, production_config
 class Settings:
     """Everything that shapes the numbers, recorded in ratios.json next to them."""
 
-    rounds: int = 3
-    duration_s: int = 5  # wrk takes whole seconds
+    rounds: int = 7
+    duration_s: int = 1  # wrk takes whole seconds
     warmup_s: int = 1
     connections: int = 20
     seed_tasks: int = 20_000

@@ -19,6 +19,7 @@ import pytest
 from bench.load.service import free_port, stop_process, wait_healthy
 from bench.ratios import seed
 from tests.support.server import REPO
+from tests.support.transport import served_by
 
 Call = tuple[int, dict[str, str], bytes]
 
@@ -26,13 +27,14 @@ Call = tuple[int, dict[str, str], bytes]
 class Minimal:
     """A running `python -m bench.minimal` and a way to call it."""
 
-    def __init__(self, folder: Path, store: Path | None = None) -> None:
+    def __init__(self, folder: Path, store: Path | None = None, http: str | None = None) -> None:
         self.store = store or folder / "t.db"
         self.log = folder / "minimal.log"
         self.port = free_port()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bench.minimal", "--port", str(self.port),
-             "--store", str(self.store), "--log", str(self.log)],
+             "--store", str(self.store), "--log", str(self.log),
+             *(["--http", http] if http else [])],
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )  # fmt: skip
         trouble = wait_healthy(self.proc, self.port, 30)
@@ -52,9 +54,10 @@ class Minimal:
         return self.proc.returncode
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> Iterator[Minimal]:
-    running = Minimal(tmp_path)
+@pytest.fixture(params=["tornado", "llhttp"])
+def app(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Minimal]:
+    """The minimal app on each transport: every test below holds for both."""
+    running = Minimal(tmp_path, http=request.param)
     try:
         yield running
     finally:
@@ -214,3 +217,19 @@ def test_the_stores_folder_is_made_when_missing(tmp_path: Path) -> None:
         assert app.store.is_file()
     finally:
         app.stop()
+
+
+@pytest.mark.parametrize(
+    ("flags", "transport"), [([], "tornado"), (["--http", "llhttp"], "llhttp")]
+)
+def test_bench_minimal_serves_200_on_the_transport_its_http_flag_names(
+    tmp_path: Path, flags: list[str], transport: str
+) -> None:
+    app = Minimal(tmp_path, http=flags[1] if flags else None)
+    try:
+        status, headers, _ = app.call("POST", "/tasks", b'{"title": "T"}')
+        assert status == 201
+        assert app.call("GET", headers["location"])[0] == 200
+        assert served_by(app.port) == transport
+    finally:
+        assert app.stop() == 0

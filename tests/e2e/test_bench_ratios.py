@@ -13,13 +13,17 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bench.load.service import stop_process, wait_healthy
 from bench.ratios import servers
 from bench.ratios.configs import FALLBACK_CONFIG, shown
-from bench.ratios.scenarios import BY_NAME
+from bench.ratios.scenarios import BY_NAME, Http
 from tests.support.server import REPO
+from tests.support.transport import served_by
 
 NAMES = [
-    "baseline-get", "baseline-post", "minimal-get", "minimal-post", "minimal-list",
+    "baseline-get", "baseline-post", "baseline-llhttp-get", "baseline-llhttp-post",
+    "minimal-get", "minimal-post", "minimal-list",
+    "minimal-llhttp-get", "minimal-llhttp-post", "minimal-llhttp-list",
     "get-one", "post", "list", "get-one-local",
 ]  # fmt: skip
 
@@ -59,6 +63,7 @@ def test_every_scenario_is_measured_every_round_without_errors(
         assert row["rps"] > 0, name
         assert 0 < row["p50_ms"] <= row["p99_ms"], name
         assert (row["non_2xx"], row["socket_errors"]) == (0, 0), name
+        assert row["http"] == BY_NAME[name].http, name
     assert doc["problems"] == []
     assert "WARNING" not in stdout
 
@@ -70,7 +75,7 @@ def test_ratios_json_says_how_and_against_what_it_measured(quick_run: tuple[Path
     for name, ratio in doc["ratios"].items():
         assert len(ratio["per_round"]) == 3
         assert ratio["median"] > 0
-        if name.startswith("minimal-"):
+        if BY_NAME[name].server in ("baseline", "minimal"):
             assert (ratio["target"], ratio["met"], ratio["minimal"]) == (None, None, None)
         else:
             assert isinstance(ratio["met"], bool)
@@ -93,8 +98,9 @@ def test_the_table_is_printed_and_saved_and_the_folder_printed_last(
 ) -> None:
     folder, stdout = quick_run
     assert folder.name.endswith("-bench-ratios")
-    assert "| get-one | " in stdout
-    assert "≥ 0.90x" in stdout
+    assert "| get-one | llhttp | " in stdout
+    assert "| baseline-llhttp-get | llhttp | " in stdout
+    assert "≥ 1.60x" in stdout
     assert (folder / "summary.md").read_text().strip() in stdout
     # the stores are deleted, and a clean run keeps no server logs either
     assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "ratios.json", "summary.md"]
@@ -127,9 +133,12 @@ def test_failing_requests_are_warnings_and_exit_1_keeping_the_logs(tmp_path: Pat
     assert not (out / "ratios-scratch" / "stores").exists()
 
 
-def test_bare_tornado_answers_any_get_with_a_task_and_a_post_with_201(tmp_path: Path) -> None:
+@pytest.mark.parametrize("transport", ["tornado", "llhttp"])
+def test_bare_tornado_answers_any_get_with_a_task_and_a_post_with_201_on_either_transport(
+    tmp_path: Path, transport: Http
+) -> None:
     port = servers.free_port()
-    command = servers.baseline_command(port)
+    command = servers.baseline_command(port, transport)
     with servers.started("baseline", command, port, tmp_path / "b.log", None) as url:
         conn = http.client.HTTPConnection("127.0.0.1", int(url.rpartition(":")[2]), timeout=5)
         conn.request("GET", "/tasks/anything")
@@ -142,6 +151,42 @@ def test_bare_tornado_answers_any_get_with_a_task_and_a_post_with_201(tmp_path: 
         assert (posted.status, posted.read()) == (201, b"")
         assert (posted.getheader("Location") or "").startswith("/tasks/")
         conn.close()
+        assert served_by(port) == transport
+
+
+@pytest.mark.parametrize(
+    ("flags", "transport"), [([], "tornado"), (["--http", "tornado"], "tornado"),
+                             (["--http", "llhttp"], "llhttp")],
+)  # fmt: skip
+def test_bench_baseline_serves_200_on_the_transport_its_http_flag_names(
+    tmp_path: Path, flags: list[str], transport: str
+) -> None:
+    port = servers.free_port()
+    with (tmp_path / "out.log").open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.baseline", *flags, "--port", str(port)],
+            cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        assert wait_healthy(proc, port, 30) is None, (tmp_path / "out.log").read_text()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", "/tasks/1")
+        assert conn.getresponse().status == 200
+        conn.close()
+        assert served_by(port) == transport
+    finally:
+        stop_process(proc)
+    assert proc.returncode == 0  # a SIGTERM stops it cleanly on either transport
+    assert "Traceback" not in (tmp_path / "out.log").read_text()
+
+
+def test_an_unknown_transport_is_refused_by_bench_baseline() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.baseline", "--http", "h2", "--port", "1"],
+        cwd=REPO, capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "invalid choice: 'h2'" in done.stderr
 
 
 def test_a_server_that_exits_at_start_is_an_error_naming_its_log(tmp_path: Path) -> None:

@@ -13,13 +13,18 @@ from bench.ratios.settings import Settings
 RATES = {
     "baseline-get": [2000.0, 2500.0, 2400.0],
     "baseline-post": [1800.0, 1900.0, 2000.0],
+    "baseline-llhttp-get": [4000.0, 4750.0, 4560.0],
+    "baseline-llhttp-post": [3240.0, 3420.0, 3400.0],
     "minimal-get": [1800.0, 2125.0, 2040.0],
     "minimal-post": [1260.0, 1520.0, 1500.0],
     "minimal-list": [1500.0, 1750.0, 1800.0],
-    "get-one": [1900.0, 2300.0, 1000.0],
-    "post": [1440.0, 1330.0, 1600.0],
-    "list": [1000.0, 1250.0, 1200.0],
-    "get-one-local": [1500.0, 1750.0, 1800.0],
+    "minimal-llhttp-get": [3600.0, 4250.0, 4080.0],
+    "minimal-llhttp-post": [2520.0, 3040.0, 3000.0],
+    "minimal-llhttp-list": [3000.0, 3500.0, 3600.0],
+    "get-one": [3400.0, 4250.0, 2000.0],
+    "post": [2880.0, 2660.0, 3200.0],
+    "list": [2000.0, 2500.0, 2400.0],
+    "get-one-local": [3000.0, 3500.0, 3600.0],
 }
 
 
@@ -49,7 +54,12 @@ def sample_doc(
         "problems": problems or [],
         "store_filesystem": "ext4",
     }
-    settings = Settings(prod_config=Path("configs/todoList-prod.yaml"), pinning=Pinning((0,), (1,)))
+    settings = Settings(
+        rounds=3,
+        duration_s=5,
+        prod_config=Path("configs/todoList-prod.yaml"),
+        pinning=Pinning((0,), (1,)),
+    )
     chosen = [s for s in SCENARIOS if s.name in rates]
     env = {"commit": "abc123def456", "dirty": False}
     return document(chosen, settings, raw, "wrk debian/4.1.0-3+b2 [epoll]", env)

@@ -2,49 +2,80 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bench.ratios.rounds import Ratio, median, order, per_round_ratios, ratios
-from bench.ratios.scenarios import BY_NAME, SCENARIOS, select
+from bench.ratios.scenarios import BY_NAME, SCENARIOS, SERVICE_HTTP, select
+from taskservice.config import Config
 
 NAMES = [s.name for s in SCENARIOS]
 
 
 def test_the_scenario_names_and_targets_are_the_issues() -> None:
     assert NAMES == [
-        "baseline-get", "baseline-post", "minimal-get", "minimal-post", "minimal-list",
+        "baseline-get", "baseline-post", "baseline-llhttp-get", "baseline-llhttp-post",
+        "minimal-get", "minimal-post", "minimal-list",
+        "minimal-llhttp-get", "minimal-llhttp-post", "minimal-llhttp-list",
         "get-one", "post", "list", "get-one-local",
     ]  # fmt: skip
     targets = {s.name: (s.baseline, s.target) for s in SCENARIOS if s.target}
     assert targets == {
-        "get-one": ("baseline-get", 0.90),
-        "post": ("baseline-post", 0.75),
-        "list": ("baseline-get", 0.80),
-        "get-one-local": ("baseline-get", 0.70),
+        "get-one": ("baseline-get", 1.6),
+        "post": ("baseline-post", 1.3),
+        "list": ("baseline-get", 1.1),
+        "get-one-local": ("baseline-get", 1.3),
     }
 
 
-def test_each_service_scenario_is_compared_with_the_minimal_app_on_the_same_request() -> None:
+def test_every_ratio_is_to_bare_tornado_on_tornados_own_server() -> None:
+    for s in SCENARIOS:
+        if s.baseline is None:
+            assert (s.server, s.http) == ("baseline", "tornado"), s.name
+            continue
+        base = BY_NAME[s.baseline]
+        assert (base.server, base.http, base.baseline) == ("baseline", "tornado", None), s.name
+        assert base.method == s.method, s.name
+
+
+def test_the_service_scenarios_run_on_the_services_default_transport() -> None:
+    service = [s for s in SCENARIOS if s.server in ("prod", "local")]
+    assert {s.http for s in service} == {SERVICE_HTTP} == {Config().http}
+
+
+def test_each_llhttp_row_is_a_tornado_row_served_on_llhttp_held_to_the_same_baseline() -> None:
+    llhttp = [s for s in SCENARIOS if s.http == "llhttp" and s.server in ("baseline", "minimal")]
+    assert len(llhttp) == 5
+    for s in llhttp:
+        twin = BY_NAME[s.name.replace("-llhttp", "")]
+        assert twin.http == "tornado"
+        assert replace(twin, name=s.name, http="llhttp", baseline=s.baseline) == s
+        assert s.baseline == (twin.baseline or twin.name)
+
+
+def test_each_service_scenario_is_compared_with_the_minimal_app_on_its_transport() -> None:
     references = {s.name: s.reference for s in SCENARIOS if s.reference}
     assert references == {
-        "get-one": "minimal-get",
-        "post": "minimal-post",
-        "list": "minimal-list",
-        "get-one-local": "minimal-get",
+        "get-one": "minimal-llhttp-get",
+        "post": "minimal-llhttp-post",
+        "list": "minimal-llhttp-list",
+        "get-one-local": "minimal-llhttp-get",
     }
     for name, ref in references.items():
         service, minimal = BY_NAME[name], BY_NAME[ref]
         assert (minimal.server, minimal.method) == ("minimal", service.method)
         assert (minimal.path, minimal.baseline) == (service.path, service.baseline)
+        assert minimal.http == service.http
         assert minimal.target is None  # the issue sets no goal for the reference itself
 
 
 def test_each_round_rotates_the_order_so_every_scenario_takes_another_turn() -> None:
     orders = [[s.name for s in order(SCENARIOS, r, 3)] for r in range(3)]
     assert orders[0] == NAMES
-    step = len(NAMES) // 3  # rotated by a third of the scenarios each round
-    assert orders[1] == [*NAMES[step:], *NAMES[:step]]
-    assert orders[2] == [*NAMES[2 * step :], *NAMES[: 2 * step]]
+    # rotated by a third of the scenarios each round
+    shifts = [r * len(NAMES) // 3 for r in range(3)]
+    assert orders == [[*NAMES[k:], *NAMES[:k]] for k in shifts]
     # every round holds every scenario exactly once
     assert all(sorted(o) == sorted(NAMES) for o in orders)
     # and the first turn goes to someone else each round
@@ -96,11 +127,18 @@ def test_median_of_nothing_is_zero() -> None:
 
 def test_selecting_scenarios_brings_the_baselines_and_references_they_need() -> None:
     assert [s.name for s in select("get-one")] == [
-        "baseline-get", "minimal-get", "get-one", "get-one-local",
+        "baseline-get", "minimal-llhttp-get", "get-one", "get-one-local",
     ]  # fmt: skip
-    assert [s.name for s in select("post")] == ["baseline-post", "minimal-post", "post"]
+    assert [s.name for s in select("list")] == [
+        "baseline-get", "minimal-list", "minimal-llhttp-list", "list",
+    ]  # fmt: skip
     assert [s.name for s in select("minimal-list")] == ["baseline-get", "minimal-list"]
-    assert [s.name for s in select("baseline")] == ["baseline-get", "baseline-post"]
+    assert [s.name for s in select("baseline")] == [
+        "baseline-get", "baseline-post", "baseline-llhttp-get", "baseline-llhttp-post",
+    ]  # fmt: skip
+    assert [s.name for s in select("llhttp-post")] == [
+        "baseline-post", "baseline-llhttp-post", "minimal-llhttp-post",
+    ]  # fmt: skip
     assert select(None) == SCENARIOS
     assert select("no-such-scenario") == ()
 
@@ -109,9 +147,14 @@ def test_service_scenarios_read_the_seeded_store_and_post_writes_its_own() -> No
     assert {s.name: s.store for s in SCENARIOS} == {
         "baseline-get": None,
         "baseline-post": None,
+        "baseline-llhttp-get": None,
+        "baseline-llhttp-post": None,
         "minimal-get": "read",
         "minimal-post": "write",
         "minimal-list": "read",
+        "minimal-llhttp-get": "read",
+        "minimal-llhttp-post": "write",
+        "minimal-llhttp-list": "read",
         "get-one": "read",
         "post": "write",
         "list": "read",

@@ -15,6 +15,7 @@ import yaml
 
 from bench.ratios import cli, configs, tools
 from bench.ratios.seed import remove, seed
+from bench.ratios.settings import Settings
 from taskservice.config import load
 from taskservice.store import make_store
 
@@ -132,18 +133,19 @@ def test_a_failed_install_says_so_and_how(monkeypatch: pytest.MonkeyPatch) -> No
     assert message.startswith("could not install wrk with apt-get")
 
 
-def test_quick_shortens_measurements_and_keeps_three_rounds(tmp_path: Path) -> None:
+def test_a_full_run_measures_seven_rounds_and_quick_three(tmp_path: Path) -> None:
     quick = cli.settings_from(cli.parse_args(["--out", str(tmp_path), "--quick"]))
     full = cli.settings_from(cli.parse_args(["--out", str(tmp_path)]))
     assert (quick.rounds, quick.duration_s, quick.warmup_s) == (3, 1, 1)
-    assert (full.rounds, full.duration_s, full.warmup_s, full.seed_tasks) == (3, 5, 1, 20_000)
+    assert (full.rounds, full.duration_s, full.warmup_s, full.seed_tasks) == (7, 1, 1, 20_000)
+    assert full == Settings(pinning=full.pinning)  # the same defaults as Settings' own
     assert full.connections == 20
     assert full.prod_config == configs.production_config()
 
 
 def test_flags_override_the_defaults(tmp_path: Path) -> None:
     args = ["--out", str(tmp_path), "--rounds", "5", "--duration", "2", "--warmup", "0",
-            "--seed-tasks", "10", "--no-pin"]  # fmt: skip
+            "--seed-tasks", "10", "--no-pin", "--quick"]  # fmt: skip
     settings = cli.settings_from(cli.parse_args(args))
     assert (settings.rounds, settings.duration_s, settings.warmup_s) == (5, 2, 0)
     assert settings.seed_tasks == 10
