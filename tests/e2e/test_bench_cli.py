@@ -27,6 +27,7 @@ EXPECTED = {
     "test_serialize_task", "test_serialize_list_100",
     *(f"test_request_{e}" for e in ("post", "get_one", "get_list", "put", "delete", "bad_input")),
     "test_request_bare_tornado",
+    "test_request_bare_tornado_on_llhttp",
     *(f"test_{how}[{table}-{read}]" for how in ("inline", "hop_to_a_thread")
       for table in ("rowid", "without-rowid") for read in ("get", "page")),
     *(f"test_get_with_statement_cache[{table}-{size}]"
