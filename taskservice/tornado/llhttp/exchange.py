@@ -84,12 +84,15 @@ class Exchange(httputil.HTTPConnection):
             self._remaining = 0
         elif has_length:
             self._remaining = int(headers["Content-Length"])
-        lines = [f"{n}: {v}" for n, v in headers.get_all()]
-        lines.insert(0, f"HTTP/1.1 {code} {start_line.reason}")
-        for line in lines:
-            if _CR_OR_LF.search(line):
-                raise ValueError(f"Illegal characters (CR or LF) in header: {line!r}")
-        data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        lines = [f"HTTP/1.1 {code} {start_line.reason}"]
+        lines += [f"{n}: {v}" for n, v in headers.get_all()]
+        text = "\r\n".join(lines)
+        # Each CR and LF must be a separator's: three counts in C, not a regex per line.
+        breaks = len(lines) - 1
+        if not text.count("\r") == text.count("\n") == text.count("\r\n") == breaks:
+            bad = next(line for line in lines if _CR_OR_LF.search(line))
+            raise ValueError(f"Illegal characters (CR or LF) in header: {bad!r}")
+        data = (text + "\r\n\r\n").encode("latin-1")
         if chunk:
             data += self._frame(chunk)
         return self.conn.send(data)

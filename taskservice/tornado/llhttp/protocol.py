@@ -66,6 +66,17 @@ def _can_keep_alive(start_line: httputil.RequestStartLine, headers: httputil.HTT
     return False
 
 
+_NAMES: dict[bytes, str] = {}  # header names as sent -> Http-Header-Case, for the common ones
+_MAX_NAMES: Final = 512  # clients choose the names: the cache must not grow without bound
+
+
+def _name(raw: bytes) -> str:
+    name = httputil._normalize_header(raw.decode("latin-1"))
+    if len(_NAMES) < _MAX_NAMES:
+        _NAMES[raw] = name
+    return name
+
+
 def _request_line(data: bytes) -> tuple[str | None, str | None]:
     """The method and target of the request line `data` starts with, for a refusal's log line."""
     words = data.lstrip(b"\r\n").split(b"\r\n", 1)[0].split(b" ")
@@ -213,7 +224,7 @@ class Connection(asyncio.Protocol):
         as_list = headers._as_list
         for raw_name, raw_value in self._fields:
             # llhttp has checked the name's and the value's characters, as Tornado's parser does.
-            name = httputil._normalize_header(raw_name.decode("latin-1"))
+            name = _NAMES.get(raw_name) or _name(raw_name)
             value = raw_value.decode("latin-1").strip(" \t")
             if name in as_list:
                 as_list[name].append(value)
