@@ -128,3 +128,17 @@ def test_early_answers_to_requests_read_whole_keep_the_connection(
             assert b"\r\nConnection: close\r\n" not in answer
             sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n")
             assert read_response(sock).startswith(b"HTTP/1.1 200 ")
+
+
+def test_forwarded_headers_do_not_change_the_logged_client_address(
+    start_server: StartServer,
+) -> None:
+    # No proxy is trusted: the address logged is the socket's peer, whatever a client claims.
+    server = start_server("--store", "memory://")
+    claims = {"X-Forwarded-For": "203.0.113.9", "X-Real-Ip": "203.0.113.9"}
+    claims["X-Forwarded-Proto"] = "https"
+    assert server.request("GET", "/tasks?forwarded", headers=claims).status == 200
+    assert server.stop() == 0
+    (line,) = [ln for ln in server.stdout.splitlines() if "uri=/tasks?forwarded" in ln]
+    assert " ip=127.0.0.1 " in line
+    assert "203.0.113.9" not in server.stdout

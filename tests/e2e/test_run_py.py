@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 import tomllib
+import urllib.request
+from pathlib import Path
 
+import pytest
+
+from bench.load.service import free_port
 from tests.support.server import REPO
 
 
@@ -61,3 +68,34 @@ def test_every_requirement_is_pinned_exactly() -> None:
     requirements = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
     assert requirements
     assert all("==" in r for r in requirements), requirements
+
+
+@pytest.mark.parametrize(
+    ("flags", "started"),
+    [((), "http=llhttp loop=uvloop"), (("--http", "tornado"), "http=tornado loop=asyncio")],
+    ids=["default", "tornado"],
+)
+def test_serve_runs_llhttp_by_default_and_tornado_on_request(
+    tmp_path: Path, flags: tuple[str, ...], started: str
+) -> None:
+    port = free_port()
+    cmd = [sys.executable, str(REPO / "run.py"), "serve", "--port", str(port)]
+    out = tmp_path / "serve.out"
+    with out.open("wb") as sink:
+        proc = subprocess.Popen(
+            [*cmd, "--store", "memory://", *flags], cwd=tmp_path, stdout=sink, stderr=sink
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while "message=STARTING" not in out.read_text() and proc.poll() is None:
+            assert time.monotonic() < deadline, out.read_text()
+            time.sleep(0.05)
+        assert f" {started} " in out.read_text()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
+            assert answer.status == 200
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
