@@ -137,8 +137,8 @@ def test_forwarded_headers_do_not_change_the_logged_client_address(
     server = start_server("--store", "memory://")
     claims = {"X-Forwarded-For": "203.0.113.9", "X-Real-Ip": "203.0.113.9"}
     claims["X-Forwarded-Proto"] = "https"
-    assert server.request("GET", "/tasks?forwarded", headers=claims).status == 200
+    assert server.request("GET", "/healthz?forwarded", headers=claims).status == 200
     assert server.stop() == 0
-    (line,) = [ln for ln in server.stdout.splitlines() if "uri=/tasks?forwarded" in ln]
+    (line,) = [ln for ln in server.stdout.splitlines() if "uri=/healthz?forwarded" in ln]
     assert " ip=127.0.0.1 " in line
     assert "203.0.113.9" not in server.stdout
