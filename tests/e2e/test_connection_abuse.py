@@ -7,6 +7,7 @@ import socket
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.e2e.conftest import StartServer
@@ -140,5 +141,32 @@ def test_request_head_over_max_header_bytes_is_refused_and_the_server_stays_up(
             assert answer.endswith(b'"message": "request head larger than 2048 bytes"}')
         else:
             assert closed_by_server(sock)
+    assert server.request("GET", "/healthz").status == 200
+    assert server.stop() == 0
+
+
+def test_a_client_that_pipelines_without_reading_cannot_grow_the_servers_memory(
+    start_server: StartServer, tmp_path: Path
+) -> None:
+    server = start_with(start_server, tmp_path, idle_timeout=600)
+    assert server.proc is not None
+    process = psutil.Process(server.proc.pid)
+    before = process.memory_info().rss
+    burst = b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n" * 1000  # 35 KB of requests
+    sent = 0
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.setblocking(False)
+        deadline = time.monotonic() + 3.0
+        while time.monotonic() < deadline:  # as much as the server takes in, never reading
+            try:
+                sent += sock.send(burst)
+            except BlockingIOError:
+                time.sleep(0.01)
+        grown = process.memory_info().rss - before
+    # The socket buffers hold the few MB sent; the server parses a bounded queue ahead of the
+    # request it answers (parsed requests weigh ten times their bytes) and answers only as
+    # fast as the client reads.
+    assert sent > 1_000_000, sent
+    assert grown < 4 * 2**20, (grown, sent)
     assert server.request("GET", "/healthz").status == 200
     assert server.stop() == 0

@@ -11,7 +11,7 @@ from tornado import httputil
 from tornado.iostream import StreamClosedError
 
 from taskservice.tornado.llhttp import LLHTTPServer
-from taskservice.tornado.llhttp.protocol import HIGH_WATER, Connection
+from taskservice.tornado.llhttp.protocol import HIGH_WATER, MAX_HEADS, PARSE_SLICE, Connection
 
 GET = b"GET /a HTTP/1.1\r\nHost: a\r\n\r\n"
 
@@ -291,3 +291,26 @@ def test_a_draining_server_closes_an_idle_connection_and_a_busy_one_after_its_an
     assert not wire.transport.aborted
     settle()
     assert wire.server.busy_count == 0
+
+
+def test_pipelined_requests_wait_while_the_client_does_not_read_its_answers(wire: Wire) -> None:
+    wire.send(GET.replace(b"/a", b"/1"))
+    wire.conn.pause_writing()  # the socket's buffer is full: the client stopped reading
+    wire.app.requests[0].answer(body=b"one")
+    wire.send(GET.replace(b"/a", b"/2") * 5000)  # and it keeps on pipelining
+    assert len(wire.app.requests) == 1  # no answer is made that could not be sent
+    assert not wire.transport.reading  # and the requests stop being read
+    wire.conn.resume_writing()
+    assert [d.calls for d in wire.app.requests][1] == ["head GET /2", "finish"]
+
+
+def test_a_burst_of_pipelined_requests_is_parsed_only_a_queue_ahead(wire: Wire) -> None:
+    wire.send(GET * 3000)  # one read of 87 KB: 3,000 requests
+    assert len(wire.app.requests) == 1
+    # Parsed a slice at a time while the queue has room: a head and an end each.
+    assert len(wire.conn.events) <= 2 * (MAX_HEADS + PARSE_SLICE // len(GET) + 1)
+    assert not wire.transport.reading  # the rest waits as bytes, and nothing more is read
+    for n in range(3000):
+        wire.app.requests[n].answer()
+    assert len(wire.app.requests) == 3000  # every one answered, in turn
+    assert wire.transport.reading

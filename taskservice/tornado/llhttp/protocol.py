@@ -1,11 +1,13 @@
 """Connection: one client connection, parsed by llhttp (httptools) and served one request at a time.
 
-The parser runs on every chunk the socket gives and turns it into events (a request head, a
-piece of body, the end of a request) in a queue. The queue is handed to the application in
-order: a request's head goes to `Application.start_request`'s delegate only once the previous
-answer is finished, so pipelined requests are answered one at a time, in order. When a
+The parser turns what the socket gives into events (a request head, a piece of body, the end of
+a request) in a queue. The queue is handed to the application in order: a request's head goes to
+`Application.start_request`'s delegate only once the previous answer is finished, and while the
+client reads its answers, so pipelined requests are answered one at a time, in order. When a
 delegate returns an awaitable (a streaming handler's prepare(), its data_received), the queue
-waits for it. Reading stops while the queue holds more than HIGH_WATER bytes of body.
+waits for it. While the queue is full (HIGH_WATER bytes, or MAX_HEADS requests waiting), the
+parser stops, what is left of the chunk stays as raw bytes, and reading stops: a client that
+pipelines without reading costs at most one read's bytes and a full queue.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from taskservice.utils.logutils import log_event
 if TYPE_CHECKING:
     from taskservice.tornado.llhttp.server import LLHTTPServer
 
-HIGH_WATER: Final = 64 * 1024  # queued body bytes that pause reading...
+HIGH_WATER: Final = 64 * 1024  # queued request bytes (heads and bodies) that pause reading...
 LOW_WATER: Final = 16 * 1024  # ...until the application has taken them down to this
+MAX_HEADS: Final = 16  # pipelined requests parsed ahead of the one being answered
+PARSE_SLICE: Final = 4 * 1024  # a large read is parsed this much at a time, so parsing can stop
 _HEAD, _BODY, _END, _REFUSE = range(4)
 _VERSIONS: Final = {"1.1": "HTTP/1.1", "1.0": "HTTP/1.0"}
 _logger: Final = logging.getLogger("taskservice")
@@ -77,6 +81,12 @@ def _name(raw: bytes) -> str:
     return name
 
 
+def _weight(event: tuple[Any, ...]) -> int:
+    """The request bytes an event holds, as `Connection.queued` counts them."""
+    kind = event[0]
+    return len(event[1]) if kind == _BODY else event[3] if kind == _HEAD else 0
+
+
 def _request_line(data: bytes) -> tuple[str | None, str | None]:
     """The method and target of the request line `data` starts with, for a refusal's log line."""
     words = data.lstrip(b"\r\n").split(b"\r\n", 1)[0].split(b" ")
@@ -95,7 +105,7 @@ class Connection(asyncio.Protocol):
         self.context = Context(None)
         self.parser = httptools.HttpRequestParser(self)
         self.events: deque[tuple[Any, ...]] = deque()
-        self.queued = 0  # body bytes in `events`
+        self.queued = 0  # request bytes (heads and bodies) in `events`
         self.exchange: Exchange | None = None  # the request being answered
         self.deadline: float | None = None  # the sweep closes the connection past this time
         self.served = 0  # requests answered on this connection
@@ -118,6 +128,8 @@ class Connection(asyncio.Protocol):
         self._url: list[bytes] = []
         self._fields: list[tuple[bytes, bytes]] = []
         self._began = 0.0  # wall-clock time the head began, for a refusal's time_ms
+        self._heads = 0  # request heads in `events`
+        self._unparsed = b""  # read, but held back while the queue is full
 
     # --- asyncio.Protocol ---------------------------------------------------------------------
 
@@ -130,6 +142,32 @@ class Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if not self._parsing:
             return
+        if not self._unparsed and len(data) <= PARSE_SLICE and not self._full:
+            self._parse(data)  # the common case: one request, or part of one
+        else:
+            self._unparsed += data
+            self._parse_while_room()
+        self._pump()
+
+    def _parse_while_room(self) -> None:
+        """Parse what was read, a slice at a time, until it is all parsed or the queue is full;
+        reading stops while anything is left."""
+        while self._unparsed and self._parsing and not self._full:
+            data, self._unparsed = self._unparsed[:PARSE_SLICE], self._unparsed[PARSE_SLICE:]
+            self._parse(data)
+        paused = bool(self._unparsed) and self._parsing
+        if paused != self._reading_paused and self.transport is not None and not self.closing:
+            self._reading_paused = paused
+            if paused:
+                self.transport.pause_reading()
+            else:
+                self.transport.resume_reading()
+
+    @property
+    def _full(self) -> bool:
+        return self.queued > HIGH_WATER or self._heads > MAX_HEADS
+
+    def _parse(self, data: bytes) -> None:
         inside, begun, ended = self._in_head, self._begun, self._ended
         try:
             self.parser.feed_data(data)
@@ -151,10 +189,6 @@ class Connection(asyncio.Protocol):
             self._head_chunks += len(data)
             if self._head_chunks > self.server.max_header_bytes:
                 self._refuse(431, self._too_large())
-        self._pump()
-        if self.queued > HIGH_WATER and not self._reading_paused and self.transport is not None:
-            self._reading_paused = True
-            self.transport.pause_reading()
 
     def eof_received(self) -> bool:
         return False  # a half-close is a hang-up, as Tornado's server takes it: close
@@ -169,12 +203,14 @@ class Connection(asyncio.Protocol):
         drain, self._drain = self._drain, None
         if drain is not None and not drain.done():
             drain.set_result(None)
+        self._pump()  # a pipelined request may have waited for the client to read
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = self.closing = True
         self._parsing = False
         self.events.clear()
-        self.queued = 0
+        self.queued = self._heads = 0
+        self._unparsed = b""
         drain, self._drain = self._drain, None
         if drain is not None and not drain.done():
             drain.set_exception(StreamClosedError())  # as Tornado's write to a closed stream
@@ -195,7 +231,8 @@ class Connection(asyncio.Protocol):
     def on_message_begin(self) -> None:
         self._in_head = True
         self._begun += 1
-        self._head_size = self._head_chunks = 0
+        # The request line's method, version and line ends, and the blank line: about 16 bytes.
+        self._head_size, self._head_chunks = 16, 0
         self._url = []
         self._fields = []
         self._began = time.time()
@@ -231,7 +268,9 @@ class Connection(asyncio.Protocol):
             else:
                 as_list[name] = [value]
         start_line = httputil.RequestStartLine(method, uri, version)
-        self.events.append((_HEAD, start_line, headers))
+        self.events.append((_HEAD, start_line, headers, self._head_size))
+        self.queued += self._head_size
+        self._heads += 1
 
     def on_body(self, body: bytes) -> None:
         self.events.append((_BODY, body))
@@ -244,47 +283,59 @@ class Connection(asyncio.Protocol):
     # --- handing requests to the application ----------------------------------------------
 
     def _pump(self) -> None:
-        """Deliver queued events until one must wait (an answer, or a delegate's awaitable)."""
+        """Deliver queued events until one must wait (an answer, or a delegate's awaitable);
+        parse what was held back whenever the queue has room again."""
         if self._pumping:
             return
         self._pumping = True
         try:
-            events = self.events
-            while events and not self._blocked and not self.closing:
-                event = events[0]
-                kind = event[0]
-                exchange = self.exchange
-                if kind == _BODY:
-                    events.popleft()
-                    self.queued -= len(event[1])
-                    assert exchange is not None
-                    assert exchange.delegate is not None
-                    if not exchange.write_finished:
-                        self._wait_for(exchange.delegate.data_received(event[1]), exchange)
-                elif kind == _END:
-                    events.popleft()
-                    assert exchange is not None
-                    assert exchange.delegate is not None
-                    exchange.read_finished = True
-                    self.deadline = None  # busy: the handler runs, no clock
-                    if not exchange.write_finished:
-                        self._guarded(exchange.delegate.finish, exchange)
-                elif kind == _HEAD:
-                    if exchange is not None:
-                        break  # the next request waits for this answer
-                    events.popleft()
-                    self._start(event[1], event[2])
-                elif exchange is None or not exchange.read_finished:  # _REFUSE
-                    events.popleft()
-                    self._send_refusal(event[1], exchange)
-                else:
-                    break  # a later request is refused once this one is answered
+            while True:
+                self._deliver()
+                room = self.queued <= LOW_WATER and self._heads <= MAX_HEADS // 2
+                if not (self._unparsed and room) or self._blocked or self.closing:
+                    break
+                queued = len(self.events)
+                self._parse_while_room()
+                if len(self.events) == queued:
+                    break  # nothing new to deliver (a head still in pieces)
         finally:
             self._pumping = False
-        if self._reading_paused and self.queued <= LOW_WATER and self.transport is not None:
-            self._reading_paused = False
-            if not self.closed:
-                self.transport.resume_reading()
+
+    def _deliver(self) -> None:
+        events = self.events
+        while events and not self._blocked and not self.closing:
+            event = events[0]
+            kind = event[0]
+            exchange = self.exchange
+            if kind == _BODY:
+                events.popleft()
+                self.queued -= len(event[1])
+                assert exchange is not None
+                assert exchange.delegate is not None
+                if not exchange.write_finished:
+                    self._wait_for(exchange.delegate.data_received(event[1]), exchange)
+            elif kind == _END:
+                events.popleft()
+                assert exchange is not None
+                assert exchange.delegate is not None
+                exchange.read_finished = True
+                self.deadline = None  # busy: the handler runs, no clock
+                if not exchange.write_finished:
+                    self._guarded(exchange.delegate.finish, exchange)
+            elif kind == _HEAD:
+                if exchange is not None or self._writing_paused:
+                    # The next request waits for this answer, and for a client that reads its
+                    # answers: pipelining cannot pile answers up in memory.
+                    return
+                events.popleft()
+                self.queued -= event[3]
+                self._heads -= 1
+                self._start(event[1], event[2])
+            elif exchange is None or not exchange.read_finished:  # _REFUSE
+                events.popleft()
+                self._send_refusal(event[1], exchange)
+            else:
+                return  # a later request is refused once this one is answered
 
     def _start(self, start_line: httputil.RequestStartLine, headers: httputil.HTTPHeaders) -> None:
         server = self.server
@@ -408,11 +459,13 @@ class Connection(asyncio.Protocol):
     def _stop_parsing(self) -> None:
         # Requests already whole are still answered; the one cut off mid-parse is dropped.
         self._parsing = False
+        self._unparsed = b""
         events = list(self.events)
         heads = [n for n, event in enumerate(events) if event[0] == _HEAD]
         if heads and not any(event[0] == _END for event in events[heads[-1] :]):
             self.events = deque(events[: heads[-1]])
-            self.queued = sum(len(e[1]) for e in self.events if e[0] == _BODY)
+            self.queued = sum(_weight(event) for event in self.events)
+            self._heads = sum(event[0] == _HEAD for event in self.events)
 
     def _too_large(self) -> str:
         return f"request head larger than {self.server.max_header_bytes} bytes"
