@@ -219,6 +219,14 @@ CORPUS = [
         "the same, written as a list",
     ),
     differs(
+        "Upgrade asked for",
+        b"GET /tasks HTTP/1.1\r\n" + H + b"Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+        Outcome((200,), True),
+        Outcome((200,), False),
+        "no handler upgrades: llhttp stops parsing at an upgrade, so the answer ends the "
+        "connection; Tornado's server reads on",
+    ),
+    differs(
         "head over max_header_bytes",
         b"GET /tasks HTTP/1.1\r\n" + H + b"X-Pad: " + b"p" * 20000 + b"\r\n\r\n",
         Outcome((431,), True),
