@@ -314,3 +314,23 @@ def test_a_burst_of_pipelined_requests_is_parsed_only_a_queue_ahead(wire: Wire) 
         wire.app.requests[n].answer()
     assert len(wire.app.requests) == 3000  # every one answered, in turn
     assert wire.transport.reading
+
+
+def test_an_http_1_0_keep_alive_client_told_to_close_is_not_told_keep_alive(wire: Wire) -> None:
+    wire.send(b"GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+    (request,) = wire.app.requests
+    start = httputil.ResponseStartLine("HTTP/1.1", 200, "OK")
+    headers = httputil.HTTPHeaders({"Content-Length": "2", "Connection": "close"})
+    request.conn.write_headers(start, headers, b"ok")
+    request.conn.finish()
+    head = bytes(wire.transport.written).split(b"\r\n\r\n")[0]
+    assert b"\r\nConnection: close" in head
+    assert b"Keep-Alive" not in head
+    assert wire.transport.closed
+
+
+def test_an_http_1_0_keep_alive_client_keeps_its_connection(wire: Wire) -> None:
+    wire.send(b"GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+    wire.app.requests[0].answer()
+    assert b"\r\nConnection: Keep-Alive\r\n" in bytes(wire.transport.written)
+    assert not wire.transport.closed

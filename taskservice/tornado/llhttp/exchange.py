@@ -68,11 +68,11 @@ class Exchange(httputil.HTTPConnection):
             and not 100 <= code < 200
             and not has_length
         )
+        if "Connection" in headers and headers["Connection"].lower() == "close":
+            self.keep_alive = False  # the handler asked for it (a drain, an unread body)
         if request.version == "HTTP/1.1":
             if not self.keep_alive:
                 headers["Connection"] = "close"
-            elif "Connection" in headers and headers["Connection"].lower() == "close":
-                self.keep_alive = False  # the handler asked for it (a drain, an unread body)
         elif self.keep_alive:
             if has_length:
                 headers["Connection"] = "Keep-Alive"  # an HTTP/1.0 client asked for it
