@@ -11,6 +11,7 @@ import pytest
 
 from tests.e2e.conftest import StartServer
 from tests.support.logfmt_parser import parse_logfmt
+from tests.support.server import ServerProcess
 
 
 def test_tasks_survive_a_restart(start_server: StartServer, tmp_path: Path) -> None:
@@ -150,3 +151,17 @@ def test_uvloop_serves_and_drains_like_asyncio(start_server: StartServer, tmp_pa
     assert got.json() == {"title": "on uvloop", "priority": "none", "completed": False}
     assert server.stop() == 0
     assert "message=STOPPED drained=true" in server.stdout
+
+
+def test_without_uvloop_llhttp_runs_on_asyncio_and_says_so_once(tmp_path: Path) -> None:
+    blocker = tmp_path / "no-uvloop"  # an uvloop that cannot be imported, found first
+    blocker.mkdir()
+    (blocker / "uvloop.py").write_text("raise ImportError('uvloop is not installed here')\n")
+    env = {"PYTHONPATH": str(blocker)}
+    server = ServerProcess(tmp_path / "serves", ["--store", "memory://"], env=env).start()
+    assert server.request("POST", "/tasks", '{"title": "on asyncio"}').status == 201
+    assert server.stop() == 0
+    notes = [line for line in server.stdout.splitlines() if "uvloop is not installed" in line]
+    assert len(notes) == 1
+    assert " INFO : " in notes[0]
+    assert " http=llhttp loop=asyncio " in server.stdout
