@@ -72,7 +72,7 @@ def scan(root: Path) -> list[Entry]:
 
 def read_folder(folder: Path) -> Entry:
     """The entry of one folder: a profile, load or bench run, or one listed with its problem."""
-    entry = Entry(folder.name, _when(folder), kind="?")
+    entry = Entry(folder.name, run_time(folder), kind="?")
     try:
         if (folder / RUN_JSON).is_file():
             _read_profile(entry, folder, fields.json_object(folder / RUN_JSON))
@@ -175,7 +175,7 @@ def _list(entry: Entry, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return good
 
 
-def _when(folder: Path) -> datetime:
+def run_time(folder: Path) -> datetime:
     """The run's local start time, from the folder's name (or its modification time)."""
     stamp = _STAMP.match(folder.name)
     if stamp:
