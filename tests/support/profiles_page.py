@@ -93,11 +93,12 @@ class Served:
     stdout: Path
 
 
-def serve_profiles(root: Path, logs: Path, timeout: float = 30.0) -> Served:
-    """Start `./run.py profiles --serve` on a free port and wait until it prints its URL."""
+def serve_profiles(root: Path, logs: Path, *extra: str, timeout: float = 30.0) -> Served:
+    """Start `./run.py profiles --serve` (and `extra` flags) on a free port and wait until it
+    prints its URL."""
     stdout, stderr = logs / "serve.stdout", logs / "serve.stderr"
     cmd = [sys.executable, str(REPO / "run.py"), "profiles", "--serve"]
-    cmd += ["--port", str(free_port()), "--profiles", str(root)]
+    cmd += ["--port", str(free_port()), "--profiles", str(root), *extra]
     with stdout.open("wb") as out, stderr.open("wb") as err:
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=err)
     deadline = time.monotonic() + timeout
