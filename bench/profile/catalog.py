@@ -19,7 +19,10 @@ _STAMP = re.compile(r"^(\d{8}-\d{6})")
 _LOAD_TITLE = re.compile(r"^Load run: (.+), ([^,]+)$")
 _COMMIT_FACT = re.compile(r"^- commit ([0-9a-f]{4,40})\b", re.MULTILINE)
 _LOAD_FILES = ("summary.md", "report.html", "summary.json", "server.log")
-_BENCH_FILES = ("summary.md", "compare.md", "micro.json", "load.json", "meta.json")
+_BENCH_FILES = (
+    "summary.md", "compare.md", "micro.json", "load.json", "ratios.json", "capacity.json",
+    "meta.json",
+)  # fmt: skip
 _MAX_LISTED = 12  # files listed for a folder the index cannot otherwise read
 
 

@@ -114,3 +114,12 @@ def test_many_runs_label_at_most_eight_commits_the_newest_among_them(tmp_path: P
     assert 0 < len(labels) <= 8
     assert "c20ffff" in labels
     assert svg.count("<circle") == 20
+
+
+def test_a_bench_runs_row_links_its_ratios_and_capacity_files(root: Path) -> None:
+    (root / NEW / "capacity.json").write_text('{"scenarios": {}}')
+
+    row = IndexPage(write_index(root).read_text()).row(NEW)
+
+    assert f"{NEW}/ratios.json" in row.hrefs("")
+    assert f"{NEW}/capacity.json" in row.hrefs("")
