@@ -113,7 +113,9 @@ def read_history(root: Path, threshold: float = DEFAULT_THRESHOLD) -> History:
     # figures in the newest run's order, then the names only older runs had.
     servers = ("prod", "local", "minimal", "baseline")
     known = [f"ratio {s.name}" for srv in servers for s in SCENARIOS if s.server == srv]
-    order = known + [m.name for _, _, metrics in reversed(read) for m in metrics]
+    rank: dict[str, int] = {}
+    for name in known + [m.name for _, _, metrics in reversed(read) for m in metrics]:
+        rank.setdefault(name, len(rank))
     for when, folder, metrics in read:
         commit = _commit(folder) if metrics else None
         for metric in metrics:
@@ -124,9 +126,7 @@ def read_history(root: Path, threshold: float = DEFAULT_THRESHOLD) -> History:
     for series in by_name.values():
         series.points = _marked(series.points, threshold / 100)
     groups = [g for g, _ in GROUPS]
-    history.series = sorted(
-        by_name.values(), key=lambda s: (groups.index(s.group), order.index(s.name))
-    )
+    history.series = sorted(by_name.values(), key=lambda s: (groups.index(s.group), rank[s.name]))
     return history
 
 
@@ -148,7 +148,7 @@ def _read_metrics(folder: Path, problems: list[str]) -> list[Metric]:
             continue
         try:
             metrics += parse(json.loads(path.read_text(errors="replace")))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
             problems.append(f"{folder.name}/{name}: not readable ({e!r})")
     return metrics
 

@@ -12,6 +12,7 @@ from bench.summary import format_value
 WIDTH, HEIGHT = 300, 190
 LEFT, RIGHT, TOP, BOTTOM = 58, 14, 26, 62  # room for the value ticks and the commit labels
 MAX_LABELS = 8  # commit labels under the axis; more would overlap at this width
+MAX_LISTED = 10  # regressions listed above the figures, newest first
 
 STYLE = """
 .history-group { display: flex; flex-wrap: wrap; gap: .5em; }
@@ -62,8 +63,10 @@ def _regressions(history: History) -> str:
     items = "".join(
         f"<li>{escape(s.name)}: {escape(p.folder)} (commit {escape(p.commit or 'unknown')}) "
         f"is {p.worse or 0:.1%} worse than the run before it</li>"
-        for s, p in marked
+        for s, p in marked[:MAX_LISTED]
     )
+    if len(marked) > MAX_LISTED:  # a long history has many; the newest are the ones to act on
+        items += f"<li>and {len(marked) - MAX_LISTED} earlier: the red dots below</li>"
     return f'<ul id="regressions">{items}</ul>'
 
 

@@ -123,3 +123,16 @@ def test_a_bench_runs_row_links_its_ratios_and_capacity_files(root: Path) -> Non
 
     assert f"{NEW}/ratios.json" in row.hrefs("")
     assert f"{NEW}/capacity.json" in row.hrefs("")
+
+
+def test_only_the_ten_newest_regressions_are_listed_above_the_figures(tmp_path: Path) -> None:
+    for day in range(1, 25):  # p99 up 20% every other day: 12 regressions
+        p99 = 100.0 if day % 2 else 120.0
+        save(tmp_path, f"202612{day:02d}-100000-bench-load", load_json=load(crud={"p99_ms": p99}))
+
+    html = write_index(tmp_path).read_text()
+
+    listed = re.findall(r"<li>load crud p99_ms: (\d{8})", html)
+    assert listed == [f"202612{day:02d}" for day in range(24, 4, -2)]
+    assert "<li>and 2 earlier" in html
+    assert len(IndexPage(html).figures["load crud p99_ms"].marked) == 12
