@@ -19,7 +19,10 @@ _STAMP = re.compile(r"^(\d{8}-\d{6})")
 _LOAD_TITLE = re.compile(r"^Load run: (.+), ([^,]+)$")
 _COMMIT_FACT = re.compile(r"^- commit ([0-9a-f]{4,40})\b", re.MULTILINE)
 _LOAD_FILES = ("summary.md", "report.html", "summary.json", "server.log")
-_BENCH_FILES = ("summary.md", "compare.md", "micro.json", "load.json", "meta.json")
+_BENCH_FILES = (
+    "summary.md", "compare.md", "micro.json", "load.json", "ratios.json", "capacity.json",
+    "meta.json",
+)  # fmt: skip
 _MAX_LISTED = 12  # files listed for a folder the index cannot otherwise read
 
 
@@ -72,7 +75,7 @@ def scan(root: Path) -> list[Entry]:
 
 def read_folder(folder: Path) -> Entry:
     """The entry of one folder: a profile, load or bench run, or one listed with its problem."""
-    entry = Entry(folder.name, _when(folder), kind="?")
+    entry = Entry(folder.name, run_time(folder), kind="?")
     try:
         if (folder / RUN_JSON).is_file():
             _read_profile(entry, folder, fields.json_object(folder / RUN_JSON))
@@ -175,7 +178,7 @@ def _list(entry: Entry, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return good
 
 
-def _when(folder: Path) -> datetime:
+def run_time(folder: Path) -> datetime:
     """The run's local start time, from the folder's name (or its modification time)."""
     stamp = _STAMP.match(folder.name)
     if stamp:

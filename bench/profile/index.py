@@ -9,7 +9,9 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
+from bench.profile import history_svg
 from bench.profile.catalog import Entry, Link, Picture, scan
+from bench.profile.history import DEFAULT_THRESHOLD, History, read_history
 
 INDEX = "index.html"
 COLUMNS = (
@@ -36,11 +38,16 @@ body:has(#only-profiling:checked) tr.other { display: none; }
 """
 
 
-def write_index(profiles_root: Path) -> Path:
-    """Regenerate `profiles_root/index.html` from the run folders under it; return its path."""
+def write_index(profiles_root: Path, threshold: float = DEFAULT_THRESHOLD) -> Path:
+    """Regenerate `profiles_root/index.html` from the run folders under it; return its path.
+
+    `threshold` (percent) is how much worse than the run before a bench run's figure must be
+    to be marked in the history.
+    """
     if not profiles_root.is_dir():
         raise FileNotFoundError(f"no profiles folder at {profiles_root}")
-    page = render(scan(profiles_root), time.strftime("%Y-%m-%d %H:%M:%S"))
+    history = read_history(profiles_root, threshold)
+    page = render(scan(profiles_root), time.strftime("%Y-%m-%d %H:%M:%S"), history)
     target = profiles_root / INDEX
     # A browser reloading mid-write must see the old page or the new one, never half of one.
     fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".html", dir=profiles_root)
@@ -55,7 +62,7 @@ def write_index(profiles_root: Path) -> Path:
     return target
 
 
-def render(entries: list[Entry], generated: str) -> str:
+def render(entries: list[Entry], generated: str, history: History | None = None) -> str:
     """The whole page; every string that came from disk is escaped, every link is relative."""
     profiling = sum(e.profiling for e in entries)
     head = "".join(f"<th>{escape(c)}</th>" for c in COLUMNS)
@@ -70,13 +77,13 @@ def render(entries: list[Entry], generated: str) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>profiles: {len(entries)} runs</title>
-<style>{_STYLE}</style>
+<style>{_STYLE}{history_svg.STYLE}</style>
 </head>
 <body>
 <h1>Runs under profiles/</h1>
 <p>{len(entries)} runs ({profiling} profile, diff or overhead), newest first; generated {generated}.
 A flame graph opens as an interactive SVG: click a frame to zoom, Ctrl-F to search.
-How to read each picture: <a href="README.md">README.md</a>.</p>
+How to read each picture: <a href="README.md">README.md</a>.</p>{_history_link(history)}
 <p><label><input type="checkbox" id="only-profiling">
 only profile, diff and overhead runs</label></p>
 <table id="runs">
@@ -85,9 +92,19 @@ only profile, diff and overhead runs</label></p>
 {rows}
 </tbody>
 </table>
+{"" if history is None else history_svg.render(history)}
 </body>
 </html>
 """
+
+
+def _history_link(history: History | None) -> str:
+    if history is None or not history.series:
+        return ""
+    return (
+        f'\n<p>The bench runs\' figures across time: <a href="#history">history</a>'
+        f" ({len(history.series)} figures).</p>"
+    )
 
 
 def _rows(e: Entry) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import signal
 import sys
@@ -14,6 +15,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench.profile.history import DEFAULT_THRESHOLD
 from bench.profile.index import INDEX, write_index
 from bench.runs import PROFILES
 
@@ -48,7 +50,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="P",
         help="port for --serve (default 8000; 0: a free one)",
     )
+    p.add_argument(
+        "--threshold",
+        type=_percent,
+        default=DEFAULT_THRESHOLD,
+        metavar="PCT",
+        help="mark a bench run in the history when a figure is this much worse than in the run"
+        " before it (default %(default)g%%, as `./run.py bench --compare`)",
+    )
     return p.parse_args(argv)
+
+
+def _percent(text: str) -> float:
+    # The same rule as `./run.py bench --threshold`, whose parser lives in bench/__main__.py:
+    # importing that would double this command's start-up for eight lines.
+    try:
+        value = float(text.removesuffix("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a percentage: {text!r}") from None
+    if not 0 <= value < math.inf:
+        raise argparse.ArgumentTypeError(f"the threshold must be a finite percentage >= 0: {text}")
+    return value
 
 
 def _port(text: str) -> int:
@@ -64,31 +86,36 @@ def _port(text: str) -> int:
 class Handler(SimpleHTTPRequestHandler):
     """Files under the profiles folder; the index is regenerated each time it is asked for."""
 
+    def __init__(self, *args: Any, threshold: float = DEFAULT_THRESHOLD, **kwargs: Any) -> None:
+        self.threshold = threshold  # percent, for the history's marks
+        super().__init__(*args, **kwargs)  # which handles the request: set everything before
+
     def guess_type(self, path: str | os.PathLike[str]) -> str:
         return _TYPES.get(Path(path).suffix.lower()) or super().guess_type(path)
 
     def send_head(self) -> Any:
         if urlsplit(self.path).path in ("/", "/" + INDEX):
             try:
-                write_index(Path(self.directory))
+                write_index(Path(self.directory), self.threshold)
             except OSError as e:  # serve the last good page rather than none
                 self.log_error("could not regenerate %s: %s", INDEX, e)
         return super().send_head()
 
 
-def make_server(root: Path, port: int) -> ThreadingHTTPServer:
+def make_server(root: Path, port: int, threshold: float = DEFAULT_THRESHOLD) -> ThreadingHTTPServer:
     """A server of `root` on 127.0.0.1:`port` (0: a free port); OSError if it cannot listen."""
-    return ThreadingHTTPServer((HOST, port), partial(Handler, directory=str(root)))
+    handler = partial(Handler, directory=str(root), threshold=threshold)
+    return ThreadingHTTPServer((HOST, port), handler)
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # SIGTERM ends the server the way Ctrl-C does
 
 
-def serve(root: Path, port: int) -> int:
+def serve(root: Path, port: int, threshold: float = DEFAULT_THRESHOLD) -> int:
     """Serve `root` until Ctrl-C or SIGTERM; print the index's URL once listening."""
     try:
-        server = make_server(root, port)
+        server = make_server(root, port, threshold)
     except OSError as e:
         print(f"run.py profiles: cannot listen on {HOST}:{port}: {e}", file=sys.stderr)
         return 2
@@ -106,12 +133,12 @@ def main(argv: list[str] | None = None) -> int:
     """Regenerate the index and print its path (last); with --serve, then serve the folder."""
     args = parse_args(argv)
     try:
-        index = write_index(args.profiles.resolve())
+        index = write_index(args.profiles.resolve(), args.threshold)
     except OSError as e:
         print(f"run.py profiles: {e}", file=sys.stderr)
         return 2
     print(index, flush=True)
-    return serve(index.parent, args.port) if args.serve else 0
+    return serve(index.parent, args.port, args.threshold) if args.serve else 0
 
 
 if __name__ == "__main__":

@@ -25,15 +25,28 @@ class Row:
         return [href for cls, href in self.links if cls == css]
 
 
+@dataclass
+class Figure:
+    """A history figure: its metric, its points' runs in order, those marked, its axis labels."""
+
+    name: str
+    runs: list[str] = field(default_factory=list)
+    marked: list[str] = field(default_factory=list)
+    text: str = ""
+
+
 class IndexPage(HTMLParser):
-    """The run rows of the runs table, in page order, and every URL the page refers to."""
+    """The run rows of the runs table, in page order, the history's figures, and every URL the
+    page refers to."""
 
     def __init__(self, html: str) -> None:
         super().__init__()
         self.rows: list[Row] = []
         self.urls: list[str] = []
         self.tables: list[str] = []
+        self.figures: dict[str, Figure] = {}
         self._row: Row | None = None
+        self._figure: Figure | None = None
         self.feed(html)
         self.close()
 
@@ -48,14 +61,24 @@ class IndexPage(HTMLParser):
                 self.rows.append(self._row)
         elif tag == "a" and self._row is not None:
             self._row.links.append((a.get("class", ""), a.get("href", "")))
+        elif tag == "svg" and "history" in a.get("class", "").split():
+            self._figure = self.figures.setdefault(a["data-figure"], Figure(a["data-figure"]))
+        elif tag == "circle" and self._figure is not None:
+            self._figure.runs.append(a["data-run"])
+            if "regression" in a.get("class", "").split():
+                self._figure.marked.append(a["data-run"])
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "tr":
             self._row = None
+        elif tag == "svg":
+            self._figure = None
 
     def handle_data(self, data: str) -> None:
         if self._row is not None:
             self._row.text += data
+        if self._figure is not None:
+            self._figure.text += data + " "
 
     def row(self, folder: str) -> Row:
         return next(r for r in self.rows if r.folder == folder)
@@ -70,11 +93,12 @@ class Served:
     stdout: Path
 
 
-def serve_profiles(root: Path, logs: Path, timeout: float = 30.0) -> Served:
-    """Start `./run.py profiles --serve` on a free port and wait until it prints its URL."""
+def serve_profiles(root: Path, logs: Path, *extra: str, timeout: float = 30.0) -> Served:
+    """Start `./run.py profiles --serve` (and `extra` flags) on a free port and wait until it
+    prints its URL."""
     stdout, stderr = logs / "serve.stdout", logs / "serve.stderr"
     cmd = [sys.executable, str(REPO / "run.py"), "profiles", "--serve"]
-    cmd += ["--port", str(free_port()), "--profiles", str(root)]
+    cmd += ["--port", str(free_port()), "--profiles", str(root), *extra]
     with stdout.open("wb") as out, stderr.open("wb") as err:
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=err)
     deadline = time.monotonic() + timeout
