@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import shutil
 import subprocess
@@ -12,6 +11,7 @@ import sys
 from pathlib import Path
 
 from bench import compare, summary
+from bench.argtypes import percent
 from bench.load.scenarios import MAIN
 from bench.ratios import cli as ratios_cli
 from bench.ratios.report import warnings as ratio_warnings
@@ -53,7 +53,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     p.add_argument(
         "--threshold",
-        type=_percent,
+        type=percent,
         default=10.0,
         metavar="PCT",
         help="with --compare, exit 1 when a median is this much worse (default 10%%)",
@@ -68,18 +68,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--profiles", type=Path, default=PROFILES, help="where runs are saved")
     ratios_cli.add_arguments(p)
     return p.parse_args(argv)
-
-
-def _percent(text: str) -> float:
-    try:
-        value = float(text.removesuffix("%"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a percentage: {text!r}") from None
-    if not 0 <= value < math.inf:
-        raise argparse.ArgumentTypeError(
-            f"the threshold must be a finite percentage >= 0: {text!r}"
-        )
-    return value
 
 
 def run_micro(folder: Path, quick: bool, select: str | None) -> int:

@@ -1,4 +1,4 @@
-"""Argument types shared by the harness's command lines: durations and positive finite numbers."""
+"""Argument types shared by the harness's command lines: durations, positive numbers, percents."""
 
 from __future__ import annotations
 
@@ -35,3 +35,16 @@ def positive(
         return value
 
     return check
+
+
+def percent(text: str) -> float:
+    """A threshold in percent, `10` or `10%`: finite and at least 0, as argparse's `type=`."""
+    try:
+        value = float(text.removesuffix("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a percentage: {text!r}") from None
+    if not 0 <= value < math.inf:
+        raise argparse.ArgumentTypeError(
+            f"the threshold must be a finite percentage >= 0: {text!r}"
+        )
+    return value

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
 import os
 import signal
 import sys
@@ -15,6 +14,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench.argtypes import percent
 from bench.profile.history import DEFAULT_THRESHOLD
 from bench.profile.index import INDEX, write_index
 from bench.runs import PROFILES
@@ -52,25 +52,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument(
         "--threshold",
-        type=_percent,
+        type=percent,
         default=DEFAULT_THRESHOLD,
         metavar="PCT",
         help="mark a bench run in the history when a figure is this much worse than in the run"
         " before it (default %(default)g%%, as `./run.py bench --compare`)",
     )
     return p.parse_args(argv)
-
-
-def _percent(text: str) -> float:
-    # The same rule as `./run.py bench --threshold`, whose parser lives in bench/__main__.py:
-    # importing that would double this command's start-up for eight lines.
-    try:
-        value = float(text.removesuffix("%"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a percentage: {text!r}") from None
-    if not 0 <= value < math.inf:
-        raise argparse.ArgumentTypeError(f"the threshold must be a finite percentage >= 0: {text}")
-    return value
 
 
 def _port(text: str) -> int:
