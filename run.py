@@ -95,9 +95,14 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
 @target(_serve_args)
 def serve(args: argparse.Namespace, extra: list[str]) -> int:
     """Start the service (extra flags such as --port, --host, --store, --debug pass through)."""
+    # Here, not at the top: run.py must start on a bare python3, and only now is it in .venv.
+    from taskservice.store.postgres_url import redact
+
     server = ROOT / "taskservice" / "tornado" / "server.py"
     cmd = [sys.executable, str(server), "--config", args.config, *extra]
-    print("+ " + " ".join(cmd), flush=True)
+    # A store URL's password (`--store postgresql://user:PASSWORD@...`) is shown as ***, as the
+    # service's own log lines show it.
+    print("+ " + " ".join(map(redact, cmd)), flush=True)
     # exec, not a child: SIGTERM and SIGINT then reach the server itself. The working directory
     # stays the caller's, so relative paths (--config, the sqlite file) mean what they say.
     os.execv(sys.executable, cmd)

@@ -63,7 +63,8 @@ def _progress(environment: Environment, every: float) -> None:
 def _seed_target(environment: Environment) -> int:
     options = environment.parsed_options
     counts = [cls.scenario.seed for cls in environment.user_classes if hasattr(cls, "scenario")]
-    if any(cls is openmodel.OpenModelUser for cls in environment.user_classes) and options:
+    open_model = openmodel.OpenModelUser
+    if open_model in environment.user_classes and open_model.weight > 0 and options:
         counts.append(SCENARIOS[options.open_scenario].seed)
     return max(counts, default=0)
 
@@ -115,6 +116,7 @@ def on_init(environment: Environment, **_: Any) -> None:
         options = environment.parsed_options
         assert options is not None
         assert environment.runner is not None
+        openmodel.admit(environment)
         # Workers learn the total user count from here: the open rate is shared among them.
         options.open_users = environment.runner.target_user_count
         if (count := _seed_target(environment)) and environment.host:
@@ -126,6 +128,7 @@ def on_init(environment: Environment, **_: Any) -> None:
             progress.append(gevent.spawn(_progress, environment, options.progress_every))
 
     def on_test_stop(**_: Any) -> None:
+        openmodel.release()
         while progress:
             progress.pop().kill(block=False)
 

@@ -9,6 +9,7 @@ from its intended start, so a generator or server that falls behind shows up in 
 from __future__ import annotations
 
 import json
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -20,7 +21,6 @@ import gevent
 from gevent.pool import Pool
 from locust import FastHttpUser, task
 from locust.env import Environment
-from locust.exception import StopUser
 from locust.runners import WorkerRunner
 from locust.stats import RequestStats, StatsEntry
 
@@ -29,6 +29,8 @@ from bench.load.scenarios import SCENARIOS
 
 MAX_IN_FLIGHT = 1000
 """Iterations one open-model user keeps in flight; arrivals beyond it are counted as dropped."""
+
+logger = logging.getLogger("taskservice.load")
 
 
 @dataclass
@@ -124,16 +126,19 @@ class OpenModelUser(FastHttpUser):
 
     concurrency = 200  # connections, so concurrent iterations need not queue for one
 
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        # Here, not in on_start: locust calls on_stop even when on_start did not finish.
+        self.pool = Pool(MAX_IN_FLIGHT)
+        self.owned = Owned()
+        self.rate = 0.0
+
     def on_start(self) -> None:
         options = self.environment.parsed_options
         assert options is not None
         self.scenario = SCENARIOS[options.open_scenario]
         self.rate = float(options.open_rate) / max(1, int(options.open_users or 1))
-        if self.rate <= 0:
-            raise StopUser("the open model needs --open-rate above 0")
-        self.owned = Owned()
-        self.pool = Pool(MAX_IN_FLIGHT)
-        if self.scenario.setup is not None:
+        if self.rate > 0 and self.scenario.setup is not None:
             self.scenario.setup(Api(cast(Client, self.client), self.owned))
 
     def on_stop(self) -> None:
@@ -142,6 +147,11 @@ class OpenModelUser(FastHttpUser):
     @task
     def arrive(self) -> None:
         """Start an iteration every 1/rate seconds, late ones at once, never waiting for answers."""
+        if self.rate <= 0:
+            # Only when open_rate was set to 0 in a running test: admit() keeps this class out of
+            # a test started without a rate. Idle until stopped rather than fail.
+            gevent.sleep(1.0)
+            return
         interval = 1.0 / self.rate
         due = time.time() + random.random() * interval  # users out of step with each other
         tasks, weights = list(self.scenario.tasks), list(self.scenario.tasks.values())
@@ -164,3 +174,34 @@ class OpenModelUser(FastHttpUser):
         fn(Api(cast(Client, self.client), self.owned, due=due, open_model=True))
         RECORDER.count("completed")
         RECORDER.mark("last_done", time.time())
+
+
+OPEN_WEIGHT = OpenModelUser.weight
+"""The open model's weight among the classes of a test that gives it a rate."""
+
+
+def admit(environment: Environment) -> None:
+    """At a test's start: the open model gets users only when it has a rate (test_start).
+
+    Locust's class picker, and `POST /swarm` naming no class, run every class, the open model
+    included; with no rate it has nothing to send. With weight 0 locust's dispatcher gives it
+    no users, so the closed-model classes picked with it run as asked. The weight is set before
+    the dispatcher counts users, on the master too, and restored at the test's end (`release`),
+    since the web UI drops weight-0 classes from the next test's selection.
+    """
+    options = environment.parsed_options
+    rate = float(options.open_rate) if options is not None else 0.0
+    picked = OpenModelUser in environment.user_classes
+    OpenModelUser.weight = OPEN_WEIGHT if rate > 0 else 0
+    if picked and rate <= 0:
+        alone = len(environment.user_classes) == 1
+        (logger.warning if alone else logger.info)(
+            "open model left out: OpenModelUser runs only with open_rate above 0 "
+            "(the web UI's open_rate field, or ./run.py load --rate R)%s",
+            "; no user class is left to run" if alone else "",
+        )
+
+
+def release(**_: Any) -> None:
+    """At a test's end: the open model's weight as it was, for the next test to pick it."""
+    OpenModelUser.weight = OPEN_WEIGHT

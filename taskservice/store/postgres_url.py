@@ -11,7 +11,7 @@ FORM: Final = "postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
 SSL_MODES: Final = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 # Ours, used here and never sent on; and libpq's, handed to asyncpg as they are.
 POOL_OPTIONS: Final = ("min_size", "max_size", "connect_timeout")
-DRIVER_OPTIONS: Final = ("sslmode", "application_name")
+DRIVER_OPTIONS: Final = ("sslmode", "application_name", "passfile")
 # No floor by default: with one, asyncpg keeps reconnecting in the background while the server is
 # down, and logs a WARNING with a traceback (logger asyncpg.pool) at each try. Without one, only
 # requests connect, and each failure is that request's 503 and its one log line.

@@ -10,6 +10,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -20,11 +21,20 @@ from tests.support.load import answers, wait_until
 from tests.support.server import REPO
 
 
-def post(port: int, path: str, form: dict[str, str] | None = None) -> dict[str, object]:
+def post(
+    port: int, path: str, form: dict[str, str] | list[tuple[str, str]] | None = None
+) -> dict[str, object]:
     data = urllib.parse.urlencode(form or {}).encode()
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method="POST")
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
         answer: dict[str, object] = json.loads(response.read())
+        return answer
+
+
+def get(port: int, path: str) -> dict[str, Any]:
+    url = f"http://127.0.0.1:{port}{path}"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        answer: dict[str, Any] = json.loads(response.read())
         return answer
 
 
@@ -89,3 +99,63 @@ def test_web_ui_on_its_own_service_stops_that_service_at_the_end(
     assert len(servers) == 1
     stop_and_check_children_end(web_load[0])
     assert not servers[0].is_running()
+
+
+def requests_sent(port: int) -> int:
+    """The web UI's count of requests so far (its "Aggregated" row)."""
+    stats = get(port, "/stats/requests")
+    total: int = stats["stats"][-1]["num_requests"]
+    return total
+
+
+def trouble(port: int) -> list[str]:
+    """What the web UI shows as gone wrong: its exceptions, and its log's errors and tracebacks."""
+    shown = [f"exception: {e['msg']}" for e in get(port, "/exceptions")["exceptions"]]
+    log = get(port, "/logs")["master"]
+    return shown + [line for line in log if "/ERROR/" in line or "Traceback" in line]
+
+
+def swarm_runs_and_stops_cleanly(
+    port: int, form: list[tuple[str, str]], users: int, out: Path
+) -> list[str]:
+    """START as the web UI does, see requests flow from every user, STOP; returns the log."""
+    assert post(port, "/swarm", form)["success"] is True
+    # The list scenario seeds 1000 tasks before its users start: allow for that.
+    assert wait_until(lambda: requests_sent(port) > 50, timeout=60), out.read_text()
+    stats = get(port, "/stats/requests")
+    assert stats["state"] == "running"
+    assert stats["user_count"] == users  # none stopped on start
+    assert trouble(port) == []
+    assert post(port, "/stop")["success"] is True
+    assert wait_until(lambda: get(port, "/stats/requests")["state"] == "stopped", timeout=20)
+    assert trouble(port) == []
+    log: list[str] = get(port, "/logs")["master"]
+    return log
+
+
+def test_web_ui_default_start_runs_every_closed_scenario_and_no_user_fails(
+    web_load: list[subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    """START with the form's defaults, naming no class: every scenario but the open model runs
+    (it has no rate), and nothing fails on start or on stop."""
+    port = start_web(web_load, tmp_path)
+    log = swarm_runs_and_stops_cleanly(
+        port, [("user_count", "6"), ("spawn_rate", "6")], users=6, out=tmp_path / "load.out"
+    )
+    assert any("open model left out" in line for line in log)
+    stop_and_check_children_end(web_load[0])
+    # Errors in a user's greenlet (on_stop's, say) reach only locust's own output.
+    assert "Traceback" not in (tmp_path / "load.out").read_text()
+
+
+def test_web_ui_start_with_an_open_rate_runs_the_open_model(
+    web_load: list[subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    """The open model stays one click away: picked with a rate in the form, it sends requests."""
+    port = start_web(web_load, tmp_path)
+    form = [("user_count", "2"), ("spawn_rate", "2")]
+    form += [("user_classes", "OpenModelUser"), ("open_rate", "40")]
+    log = swarm_runs_and_stops_cleanly(port, form, users=2, out=tmp_path / "load.out")
+    assert not any("open model left out" in line for line in log)
+    stop_and_check_children_end(web_load[0])
+    assert "Traceback" not in (tmp_path / "load.out").read_text()

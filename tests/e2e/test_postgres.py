@@ -14,8 +14,14 @@ from bench.load.service import free_port
 from tests.e2e.conftest import StartServer
 from tests.e2e.test_startup_errors import assert_one_line_error
 from tests.e2e.test_store_trouble import assert_unavailable
-from tests.support.postgres import fresh_database, private_cluster, server_dsn_or_skip, wait_until
-from tests.support.server import run_server
+from tests.support.postgres import (
+    PrivateCluster,
+    fresh_database,
+    private_cluster,
+    server_dsn_or_skip,
+    wait_until,
+)
+from tests.support.server import ServerProcess, run_server
 
 PASSWORD = "hunter2-e2e"  # noqa: S105 -- made up; trust auth ignores it, messages must not show it
 
@@ -29,6 +35,13 @@ def with_password(dsn: str) -> tuple[str, str]:
     user = parts.username or "postgres"
     host = parts.netloc.rpartition("@")[2]
     return urlunsplit(parts._replace(netloc=f"{user}:{PASSWORD}@{host}")), PASSWORD
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[PrivateCluster]:
+    """A throwaway cluster whose superuser logs in with a password only (scram-sha-256)."""
+    with private_cluster() as made:
+        yield made
 
 
 @pytest.fixture
@@ -125,3 +138,52 @@ def test_database_outage_answers_503_and_service_resumes_when_it_is_back(
     assert all("postgresql store postgresql://postgres:***@127.0.0.1:" in line for line in failed)
     assert "connection refused" in failed[-1]  # the first may find its connection just closed
     assert all(line.startswith("20") for line in lines), lines
+
+
+def password_free_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """A server environment with no password in it: an empty HOME (asyncpg reads ~/.pgpass
+    from $HOME) and no PG* variable (asyncpg reads no file once PGPASSWORD is set, even empty)."""
+    for name in ("PGPASSWORD", "PGPASSFILE", "PGUSER", "PGHOST", "PGPORT", "PGDATABASE"):
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    return {"HOME": str(home)}
+
+
+@pytest.mark.parametrize("way", ["PGPASSWORD", "passfile in the URL", "~/.pgpass"])
+def test_password_kept_off_the_command_line_logs_in(
+    cluster: PrivateCluster, tmp_path: Path, way: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The three ways README gives to keep the password out of `--store` and `ps`."""
+    url = f"postgresql://postgres@127.0.0.1:{cluster.port}/postgres"
+    env = password_free_env(tmp_path, monkeypatch)
+    home = Path(env["HOME"])
+    line = f"127.0.0.1:{cluster.port}:*:postgres:{cluster.password}\n"
+    if way == "PGPASSWORD":
+        env["PGPASSWORD"] = cluster.password
+    elif way == "passfile in the URL":
+        passfile = tmp_path / "taskservice.pgpass"
+        passfile.write_text(line)
+        passfile.chmod(0o600)  # asyncpg, like libpq, ignores one others may read
+        url += f"?passfile={passfile}"
+    else:
+        (home / ".pgpass").write_text(line)
+        (home / ".pgpass").chmod(0o600)
+    server = ServerProcess(tmp_path / "server", ["--store", url], env=env).start()
+    try:
+        assert server.request("POST", "/tasks", '{"title": "kept off"}').status == 201
+        assert server.request("GET", "/tasks").status == 200
+        assert server.stop() == 0
+    finally:
+        server.kill()
+    assert cluster.password not in server.stdout + server.stderr
+
+
+def test_no_password_anywhere_is_refused_at_start(
+    cluster: PrivateCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The control for the test above: the cluster does ask for the password."""
+    url = f"postgresql://postgres@127.0.0.1:{cluster.port}/postgres"
+    env = password_free_env(tmp_path, monkeypatch)
+    with pytest.raises(RuntimeError, match="server exited"):
+        ServerProcess(tmp_path / "server", ["--store", url], env=env).start()

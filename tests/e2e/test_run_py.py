@@ -99,3 +99,17 @@ def test_serve_runs_llhttp_by_default_and_tornado_on_request(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.parametrize("form", ["--store URL", "--store=URL"])
+def test_serve_echoes_its_command_with_the_store_password_hidden(form: str) -> None:
+    secret = "s3cr3t-pw"  # noqa: S105 -- a made-up password, to look for in the output
+    # Nothing listens on a port just found free: the service fails fast, after the echo.
+    url = f"postgresql://app:{secret}@127.0.0.1:{free_port()}/tasks?connect_timeout=5"
+    store = ["--store", url] if form == "--store URL" else [f"--store={url}"]
+    result = run_py("serve", "--port", str(free_port()), *store)
+    assert result.returncode != 0
+    echoed = [line for line in result.stdout.splitlines() if line.startswith("+ ")]
+    assert len(echoed) == 1
+    assert form.replace("URL", "postgresql://app:***@127.0.0.1:") in echoed[0]
+    assert secret not in result.stdout + result.stderr

@@ -3,6 +3,8 @@ password."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 from taskservice.store import PostgresStore, make_store, redact
@@ -29,6 +31,16 @@ def test_pool_options_are_used_and_not_passed_to_the_server() -> None:
     )
     assert (url.min_size, url.max_size, url.connect_timeout_s) == (2, 4, 2.5)
     assert url.dsn == "postgresql://app@h/tasks?sslmode=disable"
+
+
+def test_url_without_a_password_and_with_a_passfile_passes_the_passfile_to_asyncpg() -> None:
+    url = parse(
+        "postgresql://app@127.0.0.1:5432/tasks?passfile=/etc/task service/pgpass&max_size=4"
+    )
+    parts = urlsplit(url.dsn)
+    assert (parts.username, parts.password) == ("app", None)
+    assert parse_qs(parts.query) == {"passfile": ["/etc/task service/pgpass"]}
+    assert url.max_size == 4
 
 
 def test_min_size_above_the_default_max_raises_the_max_with_it() -> None:
