@@ -16,6 +16,7 @@ import tornado.web
 from tornado import httputil
 
 from taskservice.tornado.delegate import ServiceDelegate
+from taskservice.tornado.headers import field_lines, has_field
 from taskservice.tornado.tagging import RouteTags, TaggedDelegate
 
 _buffered: dict[type[tornado.web.RequestHandler], type[tornado.web.RequestHandler]] = {}
@@ -32,11 +33,15 @@ def reads_whole(request: httputil.HTTPServerRequest, max_body_bytes: int) -> boo
     takes the streaming path, whose checks answer it.
     """
     headers = request.headers
-    if "Transfer-Encoding" in headers:
+    if has_field(headers, "Transfer-Encoding"):
         return False
-    if headers.get("Content-Type", "").lower().startswith(_FORM_TYPES):
+    content_type = field_lines(headers, "Content-Type")
+    if content_type and ",".join(content_type).lower().startswith(_FORM_TYPES):
         return False
-    length = headers.get("Content-Length", "0")
+    lengths = field_lines(headers, "Content-Length")
+    if not lengths:
+        return True
+    length = ",".join(lengths)
     return _PLAIN_LENGTH.fullmatch(length) is not None and int(length) <= max_body_bytes
 
 

@@ -11,7 +11,6 @@ from types import TracebackType
 from typing import Any, ClassVar, Final
 
 import tornado.web
-from tornado import httputil
 from tornado.httputil import HTTPInputError
 
 from taskservice.config import Config
@@ -22,6 +21,7 @@ from taskservice.observe.metrics import Metrics
 from taskservice.service import TodoListService
 from taskservice.store import StoreTime, start_request
 from taskservice.tornado.framing import declared_body_length
+from taskservice.tornado.headers import ResponseHeaders, field_lines, has_field
 from taskservice.tornado.httpdate import http_date
 from taskservice.tornado.inflight import InFlight
 from taskservice.tornado.tagging import UNMATCHED
@@ -91,8 +91,7 @@ class BaseHandler(tornado.web.RequestHandler):
         return self._req_id
 
     def _sent_request_id(self) -> str | None:
-        # get_list, not get: HTTPHeaders.get raises and catches KeyError for a missing header.
-        sent = self.request.headers.get_list("X-Request-ID")
+        sent = field_lines(self.request.headers, "X-Request-Id")
         return ",".join(sent) if sent else None
 
     @property
@@ -108,7 +107,7 @@ class BaseHandler(tornado.web.RequestHandler):
         headers are built in one go, the Date is made once a second rather than per response, and
         there is no Server header: Tornado's name and version tell an attacker what to try.
         """
-        self._headers = httputil.HTTPHeaders(
+        self._headers = ResponseHeaders.of(
             {
                 "Content-Type": "text/html; charset=UTF-8",
                 "Date": http_date(),
@@ -173,6 +172,12 @@ class BaseHandler(tornado.web.RequestHandler):
     def compute_etag(self) -> str | None:
         """No ETag unless a handler knows a version: Tornado's default hashes every body."""
         return None
+
+    def check_etag_header(self) -> bool:
+        """Tornado's check, skipped when either tag is missing (it would answer False then)."""
+        if not has_field(self.request.headers, "If-None-Match") or "Etag" not in self._headers:
+            return False
+        return super().check_etag_header()
 
     def write_json(self, value: object, status: int = 200) -> None:
         """Finish the response with a JSON body."""
