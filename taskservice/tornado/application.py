@@ -69,6 +69,34 @@ class ServiceApplication(tornado.web.Application):
         self.max_body_bytes = max_body_bytes
         self.route_tags = RouteTags() if tag_routes else None
 
+    def find_handler(
+        self, request: httputil.HTTPServerRequest, **kwargs: Any
+    ) -> tornado.web._HandlerDelegate:
+        """Tornado's routing, without passing through its two routers' layers on every request.
+
+        The first handler rule whose path matches, else the default handler, as Tornado finds
+        them; anything this does not cover (host-specific rules, targets that are not handler
+        classes) goes through Tornado's own find_handler.
+        """
+        outer = self.default_router.rules
+        if len(outer) != 1 or outer[0].target is not self.wildcard_router:
+            return super().find_handler(request, **kwargs)
+        for rule in self.wildcard_router.rules:
+            params = rule.matcher.match(request)
+            if params is None:
+                continue
+            target = rule.target
+            if not (isinstance(target, type) and issubclass(target, tornado.web.RequestHandler)):
+                return super().find_handler(request, **kwargs)
+            if rule.target_kwargs:
+                params["target_kwargs"] = rule.target_kwargs
+            return self.get_handler_delegate(request, target, **params)
+        default = self.settings.get("default_handler_class")
+        if default:
+            args = self.settings.get("default_handler_args", {})
+            return self.get_handler_delegate(request, default, args)
+        return self.get_handler_delegate(request, tornado.web.ErrorHandler, {"status_code": 404})
+
     def get_handler_delegate(
         self,
         request: httputil.HTTPServerRequest,
