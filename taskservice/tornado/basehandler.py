@@ -25,7 +25,7 @@ from taskservice.tornado.headers import ResponseHeaders, field_lines, has_field
 from taskservice.tornado.httpdate import http_date
 from taskservice.tornado.inflight import InFlight
 from taskservice.tornado.tagging import UNMATCHED
-from taskservice.utils.logutils import bind_context, log_event, log_response
+from taskservice.utils.logutils import bind_fields, format_ms, log_event, log_response
 
 JSON_CONTENT_TYPE: Final = "application/json; charset=UTF-8"
 _SANE_REQUEST_ID: Final = re.compile(r"[\x20-\x7e]{1,128}")
@@ -126,7 +126,7 @@ class BaseHandler(tornado.web.RequestHandler):
         if task is not None:
             self.inflight.track(task)
         self._store_time = start_request()  # in this request's own task, so its own sum
-        bind_context(**self.log_context)
+        bind_fields(self.log_context)  # never changed after initialize(): shared, not copied
         sent_id = self._sent_request_id()
         if sent_id is not None and self.request_id != sent_id:
             self.answered_before_body = True
@@ -262,7 +262,8 @@ class BaseHandler(tornado.web.RequestHandler):
         if metrics is not None:
             metrics.observe_request(self.ROUTE, self.request.method or "", status, seconds)
         # db_ms: the time this request waited on the store (TimedStore sums it per request).
-        db_ms = None if self._store_time is None else self._store_time.ms
+        # As text: the float StoreTime.ms would be, rendered as format_value renders a float.
+        db_ms = None if self._store_time is None else format_ms(1000.0 * self._store_time.seconds)
         ms, ctx = 1000.0 * seconds, self.log_context
         log_response(self.logger, ctx, status, ms, db_ms=db_ms, error=error, trace=trace)
 
