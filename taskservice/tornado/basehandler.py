@@ -11,7 +11,10 @@ from types import TracebackType
 from typing import Any, ClassVar, Final
 
 import tornado.web
+from tornado import httputil
 from tornado.httputil import HTTPInputError
+from tornado.util import ObjectDict
+from tornado.web import _UIModuleNamespace
 
 from taskservice.config import Config
 from taskservice.datamodel import dump_json
@@ -59,6 +62,46 @@ class BaseHandler(tornado.web.RequestHandler):
     ROUTE: ClassVar[str] = UNMATCHED  # the route template, as requests are tagged for profiling
     _req_id: str | None = None
     _store_time: StoreTime | None = None  # set once the request runs (prepare)
+
+    def __init__(
+        self,
+        application: tornado.web.Application,
+        request: httputil.HTTPServerRequest,
+        **kwargs: Any,
+    ) -> None:
+        """Tornado's constructor, less the template namespace (`ui`) it builds for each request.
+
+        No handler here renders templates; `ui` is built as Tornado builds it on first use.
+        """
+        self.application = application
+        self.request = request
+        self._headers_written = False
+        self._finished = False
+        self._auto_finish = True
+        self._prepared_future = None
+        self.clear()
+        assert request.connection is not None
+        request.connection.set_close_callback(self.on_connection_close)  # type: ignore[attr-defined]
+        self.initialize(**kwargs)
+
+    _ui: ObjectDict | None
+    _ui_made = False
+
+    @property
+    def ui(self) -> ObjectDict:
+        """Tornado's template namespace: ui methods and modules, made when first asked for."""
+        if not self._ui_made:
+            ui = ObjectDict((n, self._ui_method(m)) for n, m in self.application.ui_methods.items())
+            ui["_tt_modules"] = _UIModuleNamespace(self, self.application.ui_modules)
+            ui["modules"] = ui["_tt_modules"]
+            self.ui = ui
+        return self._ui  # type: ignore[return-value]
+
+    @ui.setter
+    def ui(self, value: ObjectDict | None) -> None:
+        # Tornado sets None once the request is finished, to break the namespace's cycles.
+        self._ui = value
+        self._ui_made = True
 
     def initialize(self, service: TodoListService, config: Config, logger: logging.Logger) -> None:
         self.service = service
@@ -182,7 +225,7 @@ class BaseHandler(tornado.web.RequestHandler):
     def write_json(self, value: object, status: int = 200) -> None:
         """Finish the response with a JSON body."""
         self.set_status(status)
-        self.set_header("Content-Type", JSON_CONTENT_TYPE)
+        self._headers["Content-Type"] = JSON_CONTENT_TYPE  # a constant: set_header's checks pass
         self.finish(dump_json(value))
 
     def finish(self, chunk: str | bytes | dict[str, Any] | None = None) -> asyncio.Future[None]:
