@@ -17,6 +17,7 @@ from tornado import httputil
 
 from taskservice.tornado.delegate import ServiceDelegate
 from taskservice.tornado.headers import field_lines, has_field
+from taskservice.tornado.request import ServiceRouting
 from taskservice.tornado.tagging import RouteTags, TaggedDelegate
 
 _buffered: dict[type[tornado.web.RequestHandler], type[tornado.web.RequestHandler]] = {}
@@ -68,6 +69,12 @@ class ServiceApplication(tornado.web.Application):
         super().__init__(*args, **kwargs)
         self.max_body_bytes = max_body_bytes
         self.route_tags = RouteTags() if tag_routes else None
+
+    def start_request(
+        self, server_conn: object, request_conn: httputil.HTTPConnection
+    ) -> httputil.HTTPMessageDelegate:
+        """Tornado's routing delegate, making each request a ServiceRequest (request.py)."""
+        return ServiceRouting(self, server_conn, request_conn)
 
     def find_handler(
         self, request: httputil.HTTPServerRequest, **kwargs: Any
