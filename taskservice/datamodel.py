@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import json.encoder as json_encoder
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -147,9 +149,45 @@ _TO_UTF8: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 _TO_ASCII: Final = json.JSONEncoder(allow_nan=False)
 
 
+def one_shot(encoder: json.JSONEncoder) -> Callable[[object], str]:
+    """encoder.encode, minus the C encoder that JSONEncoder.encode builds anew for every value.
+
+    The one difference: no check for circular references (API values are trees from JSON or the
+    store), so a cycle would raise RecursionError rather than ValueError.
+    """
+    make: Callable[..., Callable[[object, int], list[str]]] | None
+    make = getattr(json_encoder, "c_make_encoder", None)  # not in typeshed; None without _json
+    if make is None or encoder.indent is not None:
+        return encoder.encode  # the pure-Python encoder: nothing built per call to save
+    strings = (
+        json_encoder.encode_basestring_ascii
+        if encoder.ensure_ascii
+        else json_encoder.encode_basestring
+    )
+    iterencode = make(
+        None,  # no markers: no cycle check (see above)
+        encoder.default,
+        strings,
+        encoder.indent,
+        encoder.key_separator,
+        encoder.item_separator,
+        encoder.sort_keys,
+        encoder.skipkeys,
+        encoder.allow_nan,
+    )
+
+    def encode(value: object) -> str:
+        return "".join(iterencode(value, 0))
+
+    return encode
+
+
+_encode_utf8: Final = one_shot(_TO_UTF8)
+
+
 def dump_json(value: object) -> bytes:
     """Serialise an API value as UTF-8 JSON bytes."""
-    text = _TO_UTF8.encode(value)
+    text = _encode_utf8(value)
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:

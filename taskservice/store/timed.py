@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Set
+from collections.abc import Awaitable, Callable, Coroutine, Set
 from contextvars import ContextVar
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from taskservice.datamodel import Task
 from taskservice.store.protocol import Store, Versioned
@@ -75,26 +75,28 @@ class TimedStore:
         """Close the wrapped store."""
         await self.store.close()
 
-    async def create(self, task_id: str, task: Task) -> None:
+    # The calls below hand back _timed's coroutine itself: one coroutine per call, not two.
+
+    def create(self, task_id: str, task: Task) -> Coroutine[Any, Any, None]:
         """Timed Store.create."""
-        await self._timed("create", self.store.create(task_id, task))
+        return self._timed("create", self.store.create(task_id, task))
 
-    async def get(self, task_id: str) -> Versioned | None:
+    def get(self, task_id: str) -> Coroutine[Any, Any, Versioned | None]:
         """Timed Store.get."""
-        return await self._timed("get", self.store.get(task_id))
+        return self._timed("get", self.store.get(task_id))
 
-    async def replace(
+    def replace(
         self, task_id: str, task: Task, expected: Set[int] | None = None
-    ) -> int | None:
+    ) -> Coroutine[Any, Any, int | None]:
         """Timed Store.replace."""
-        return await self._timed("replace", self.store.replace(task_id, task, expected))
+        return self._timed("replace", self.store.replace(task_id, task, expected))
 
-    async def delete(self, task_id: str, expected: Set[int] | None = None) -> bool:
+    def delete(self, task_id: str, expected: Set[int] | None = None) -> Coroutine[Any, Any, bool]:
         """Timed Store.delete."""
-        return await self._timed("delete", self.store.delete(task_id, expected))
+        return self._timed("delete", self.store.delete(task_id, expected))
 
-    async def list(
+    def list(
         self, after: str | None = None, limit: int | None = None
-    ) -> list[tuple[str, Task]]:
+    ) -> Coroutine[Any, Any, list[tuple[str, Task]]]:
         """Timed Store.list."""
-        return await self._timed("list", self.store.list(after, limit))
+        return self._timed("list", self.store.list(after, limit))

@@ -16,6 +16,8 @@ import tornado.web
 from tornado import httputil
 
 from taskservice.tornado.delegate import ServiceDelegate
+from taskservice.tornado.headers import field_lines, has_field
+from taskservice.tornado.request import ServiceRouting
 from taskservice.tornado.tagging import RouteTags, TaggedDelegate
 
 _buffered: dict[type[tornado.web.RequestHandler], type[tornado.web.RequestHandler]] = {}
@@ -32,11 +34,15 @@ def reads_whole(request: httputil.HTTPServerRequest, max_body_bytes: int) -> boo
     takes the streaming path, whose checks answer it.
     """
     headers = request.headers
-    if "Transfer-Encoding" in headers:
+    if has_field(headers, "Transfer-Encoding"):
         return False
-    if headers.get("Content-Type", "").lower().startswith(_FORM_TYPES):
+    content_type = field_lines(headers, "Content-Type")
+    if content_type and ",".join(content_type).lower().startswith(_FORM_TYPES):
         return False
-    length = headers.get("Content-Length", "0")
+    lengths = field_lines(headers, "Content-Length")
+    if not lengths:
+        return True
+    length = ",".join(lengths)
     return _PLAIN_LENGTH.fullmatch(length) is not None and int(length) <= max_body_bytes
 
 
@@ -63,6 +69,40 @@ class ServiceApplication(tornado.web.Application):
         super().__init__(*args, **kwargs)
         self.max_body_bytes = max_body_bytes
         self.route_tags = RouteTags() if tag_routes else None
+
+    def start_request(
+        self, server_conn: object, request_conn: httputil.HTTPConnection
+    ) -> httputil.HTTPMessageDelegate:
+        """Tornado's routing delegate, making each request a ServiceRequest (request.py)."""
+        return ServiceRouting(self, server_conn, request_conn)
+
+    def find_handler(
+        self, request: httputil.HTTPServerRequest, **kwargs: Any
+    ) -> tornado.web._HandlerDelegate:
+        """Tornado's routing, without passing through its two routers' layers on every request.
+
+        The first handler rule whose path matches, else the default handler, as Tornado finds
+        them; anything this does not cover (host-specific rules, targets that are not handler
+        classes) goes through Tornado's own find_handler.
+        """
+        outer = self.default_router.rules
+        if len(outer) != 1 or outer[0].target is not self.wildcard_router:
+            return super().find_handler(request, **kwargs)
+        for rule in self.wildcard_router.rules:
+            params = rule.matcher.match(request)
+            if params is None:
+                continue
+            target = rule.target
+            if not (isinstance(target, type) and issubclass(target, tornado.web.RequestHandler)):
+                return super().find_handler(request, **kwargs)
+            if rule.target_kwargs:
+                params["target_kwargs"] = rule.target_kwargs
+            return self.get_handler_delegate(request, target, **params)
+        default = self.settings.get("default_handler_class")
+        if default:
+            args = self.settings.get("default_handler_args", {})
+            return self.get_handler_delegate(request, default, args)
+        return self.get_handler_delegate(request, tornado.web.ErrorHandler, {"status_code": 404})
 
     def get_handler_delegate(
         self,

@@ -13,6 +13,8 @@ from typing import Any, ClassVar, Final
 import tornado.web
 from tornado import httputil
 from tornado.httputil import HTTPInputError
+from tornado.util import ObjectDict
+from tornado.web import _UIModuleNamespace
 
 from taskservice.config import Config
 from taskservice.datamodel import dump_json
@@ -22,10 +24,11 @@ from taskservice.observe.metrics import Metrics
 from taskservice.service import TodoListService
 from taskservice.store import StoreTime, start_request
 from taskservice.tornado.framing import declared_body_length
+from taskservice.tornado.headers import ResponseHeaders, field_lines, has_field
 from taskservice.tornado.httpdate import http_date
 from taskservice.tornado.inflight import InFlight
 from taskservice.tornado.tagging import UNMATCHED
-from taskservice.utils.logutils import bind_context, log_event, log_response
+from taskservice.utils.logutils import bind_fields, format_ms, log_event, log_response
 
 JSON_CONTENT_TYPE: Final = "application/json; charset=UTF-8"
 _SANE_REQUEST_ID: Final = re.compile(r"[\x20-\x7e]{1,128}")
@@ -60,6 +63,46 @@ class BaseHandler(tornado.web.RequestHandler):
     _req_id: str | None = None
     _store_time: StoreTime | None = None  # set once the request runs (prepare)
 
+    def __init__(
+        self,
+        application: tornado.web.Application,
+        request: httputil.HTTPServerRequest,
+        **kwargs: Any,
+    ) -> None:
+        """Tornado's constructor, less the template namespace (`ui`) it builds for each request.
+
+        No handler here renders templates; `ui` is built as Tornado builds it on first use.
+        """
+        self.application = application
+        self.request = request
+        self._headers_written = False
+        self._finished = False
+        self._auto_finish = True
+        self._prepared_future = None
+        self.clear()
+        assert request.connection is not None
+        request.connection.set_close_callback(self.on_connection_close)  # type: ignore[attr-defined]
+        self.initialize(**kwargs)
+
+    _ui: ObjectDict | None
+    _ui_made = False
+
+    @property
+    def ui(self) -> ObjectDict:
+        """Tornado's template namespace: ui methods and modules, made when first asked for."""
+        if not self._ui_made:
+            ui = ObjectDict((n, self._ui_method(m)) for n, m in self.application.ui_methods.items())
+            ui["_tt_modules"] = _UIModuleNamespace(self, self.application.ui_modules)
+            ui["modules"] = ui["_tt_modules"]
+            self.ui = ui
+        return self._ui  # type: ignore[return-value]
+
+    @ui.setter
+    def ui(self, value: ObjectDict | None) -> None:
+        # Tornado sets None once the request is finished, to break the namespace's cycles.
+        self._ui = value
+        self._ui_made = True
+
     def initialize(self, service: TodoListService, config: Config, logger: logging.Logger) -> None:
         self.service = service
         self.config = config
@@ -91,8 +134,7 @@ class BaseHandler(tornado.web.RequestHandler):
         return self._req_id
 
     def _sent_request_id(self) -> str | None:
-        # get_list, not get: HTTPHeaders.get raises and catches KeyError for a missing header.
-        sent = self.request.headers.get_list("X-Request-ID")
+        sent = field_lines(self.request.headers, "X-Request-Id")
         return ",".join(sent) if sent else None
 
     @property
@@ -108,7 +150,7 @@ class BaseHandler(tornado.web.RequestHandler):
         headers are built in one go, the Date is made once a second rather than per response, and
         there is no Server header: Tornado's name and version tell an attacker what to try.
         """
-        self._headers = httputil.HTTPHeaders(
+        self._headers = ResponseHeaders.of(
             {
                 "Content-Type": "text/html; charset=UTF-8",
                 "Date": http_date(),
@@ -127,7 +169,7 @@ class BaseHandler(tornado.web.RequestHandler):
         if task is not None:
             self.inflight.track(task)
         self._store_time = start_request()  # in this request's own task, so its own sum
-        bind_context(**self.log_context)
+        bind_fields(self.log_context)  # never changed after initialize(): shared, not copied
         sent_id = self._sent_request_id()
         if sent_id is not None and self.request_id != sent_id:
             self.answered_before_body = True
@@ -174,10 +216,16 @@ class BaseHandler(tornado.web.RequestHandler):
         """No ETag unless a handler knows a version: Tornado's default hashes every body."""
         return None
 
+    def check_etag_header(self) -> bool:
+        """Tornado's check, skipped when either tag is missing (it would answer False then)."""
+        if not has_field(self.request.headers, "If-None-Match") or "Etag" not in self._headers:
+            return False
+        return super().check_etag_header()
+
     def write_json(self, value: object, status: int = 200) -> None:
         """Finish the response with a JSON body."""
         self.set_status(status)
-        self.set_header("Content-Type", JSON_CONTENT_TYPE)
+        self._headers["Content-Type"] = JSON_CONTENT_TYPE  # a constant: set_header's checks pass
         self.finish(dump_json(value))
 
     def finish(self, chunk: str | bytes | dict[str, Any] | None = None) -> asyncio.Future[None]:
@@ -257,7 +305,8 @@ class BaseHandler(tornado.web.RequestHandler):
         if metrics is not None:
             metrics.observe_request(self.ROUTE, self.request.method or "", status, seconds)
         # db_ms: the time this request waited on the store (TimedStore sums it per request).
-        db_ms = None if self._store_time is None else self._store_time.ms
+        # As text: the float StoreTime.ms would be, rendered as format_value renders a float.
+        db_ms = None if self._store_time is None else format_ms(1000.0 * self._store_time.seconds)
         ms, ctx = 1000.0 * seconds, self.log_context
         log_response(self.logger, ctx, status, ms, db_ms=db_ms, error=error, trace=trace)
 

@@ -64,6 +64,30 @@ def logfmt(pairs: Iterable[tuple[str, object]]) -> str:
     return " ".join([f"{format_key(k)}={format_value(v)}" for k, v in pairs])
 
 
+def logfmt_fields(fields: Mapping[str, object]) -> str:
+    """logfmt(fields.items()), checked in one pass when every key and value is plain text.
+
+    A request's context (req_id, method, uri, ip) nearly always is: one search over all of it
+    then stands in for a search and a few type checks per value.
+    """
+    values = fields.values()
+    try:
+        text = "".join(fields) + "".join(values)  # type: ignore[arg-type]
+    except TypeError:  # a value that is not text: render it the general way
+        return logfmt(fields.items())
+    if _NEEDS_QUOTES.search(text) is None and "" not in fields and "null" not in values:
+        return " ".join([f"{key}={value}" for key, value in fields.items()])
+    return logfmt(fields.items())
+
+
+def format_ms(ms: float) -> str:
+    """repr(round(ms, 3)): milliseconds to the microsecond, in one float-to-text step, not three."""
+    if not -1e15 < ms < 1e15:  # repr would use an exponent (or ms is not a number)
+        return repr(round(ms, 3))
+    text = f"{ms:.3f}".rstrip("0")
+    return text + "0" if text[-1] == "." else text
+
+
 # --- request-scoped context ------------------------------------------------------------------
 
 REQUEST_CONTEXT: ContextVar[Mapping[str, object]] = ContextVar(
@@ -74,6 +98,13 @@ REQUEST_CONTEXT: ContextVar[Mapping[str, object]] = ContextVar(
 def bind_context(**fields: object) -> Token[Mapping[str, object]]:
     """Add fields to the current request's log context (asyncio tasks each get their own copy)."""
     return REQUEST_CONTEXT.set({**REQUEST_CONTEXT.get(), **fields})
+
+
+def bind_fields(fields: Mapping[str, object]) -> Token[Mapping[str, object]]:
+    """bind_context(**fields) for a mapping its owner never changes again: an empty context
+    takes it as it is, uncopied."""
+    current = REQUEST_CONTEXT.get()
+    return REQUEST_CONTEXT.set({**current, **fields} if current else fields)
 
 
 def log_event(
@@ -90,7 +121,9 @@ def log_event(
     """
     if logger.isEnabledFor(level):
         ctx = REQUEST_CONTEXT.get() if context is None else context
-        line = logfmt([*ctx.items(), ("message", message), *fields.items()])
+        line = logfmt([("message", message), *fields.items()])
+        if ctx:
+            line = f"{logfmt_fields(ctx)} {line}"
         _handle(logger, level, line, sys._getframe(1))
 
 
@@ -113,9 +146,9 @@ def log_response(
     if not logger.isEnabledFor(level):
         return
     # The fixed part in one f-string: 2-3x cheaper than rendering it as generic pairs.
-    line = f"message=RESPONSE status={format_value(status)} time_ms={round(time_ms, 3)!r}"
+    line = f"message=RESPONSE status={format_value(status)} time_ms={format_ms(time_ms)}"
     if context:
-        line = f"{logfmt(context.items())} {line}"
+        line = f"{logfmt_fields(context)} {line}"
     for key, value in fields.items():
         if value is not None:
             line = f"{line} {format_key(key)}={format_value(value)}"
