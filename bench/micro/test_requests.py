@@ -100,27 +100,27 @@ def _bare_app() -> tornado.web.Application:
     return tornado.web.Application([("/", _BareHandler)], log_function=lambda handler: None)
 
 
-def test_request_bare_tornado(benchmark: BenchmarkFixture, aio: Aio) -> None:
-    """The ceiling: Tornado alone, a handler writing a small dict, no logging; the group's 1.00x."""
-    benchmark.extra_info["baseline"] = True
-    client = aio(InProcessClient.connect(tornado.httpserver.HTTPServer(_bare_app())))
+def _bench_bare(
+    benchmark: BenchmarkFixture, aio: Aio, client: InProcessClient | LLHTTPClient
+) -> None:
     request = http("GET", "/")
     try:
         response = benchmark(_expect(b"200 ", lambda: aio(client.send(request))))
         assert response.endswith(b'"completed": false}')
     finally:
         aio(client.close())
+
+
+def test_request_bare_tornado(benchmark: BenchmarkFixture, aio: Aio) -> None:
+    """The ceiling: Tornado alone, a handler writing a small dict, no logging; the group's 1.00x."""
+    benchmark.extra_info["baseline"] = True
+    server = tornado.httpserver.HTTPServer(_bare_app())
+    _bench_bare(benchmark, aio, aio(InProcessClient.connect(server)))
 
 
 def test_request_bare_tornado_on_llhttp(benchmark: BenchmarkFixture, aio: Aio) -> None:
     """The same bare app through the llhttp transport: what the transport alone saves."""
-    client = aio(_connect(_bare_app()))
-    request = http("GET", "/")
-    try:
-        response = benchmark(_expect(b"200 ", lambda: aio(client.send(request))))
-        assert response.endswith(b'"completed": false}')
-    finally:
-        aio(client.close())
+    _bench_bare(benchmark, aio, aio(_connect(_bare_app())))
 
 
 def test_request_post(benchmark: BenchmarkFixture, api: Api) -> None:

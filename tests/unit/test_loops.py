@@ -25,17 +25,21 @@ def test_auto_runs_llhttp_on_uvloop_and_tornados_server_on_asyncio() -> None:
     assert choose_loop("asyncio", "llhttp") == ("asyncio", None)
 
 
-def test_auto_without_uvloop_falls_back_to_asyncio_and_says_so(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def without_uvloop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """uvloop cannot be imported, as on a machine without it."""
     real = importlib.import_module
 
-    def without_uvloop(name: str, package: str | None = None) -> ModuleType:
+    def importer(name: str, package: str | None = None) -> ModuleType:
         if name == "uvloop":
             raise ImportError("No module named 'uvloop'")
         return real(name, package)
 
-    monkeypatch.setattr(importlib, "import_module", without_uvloop)
+    monkeypatch.setattr(importlib, "import_module", importer)
+
+
+@pytest.mark.usefixtures("without_uvloop")
+def test_auto_without_uvloop_falls_back_to_asyncio_and_says_so() -> None:
     name, note = choose_loop("auto", "llhttp")
     assert name == "asyncio"
     assert note == "uvloop is not installed: the llhttp transport runs on asyncio's loop"
@@ -52,17 +56,8 @@ def test_uvloop_makes_uvloop_loops() -> None:
         loop.close()
 
 
-def test_uvloop_missing_is_one_line_and_exit_2(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    real = importlib.import_module
-
-    def without_uvloop(name: str, package: str | None = None) -> ModuleType:
-        if name == "uvloop":
-            raise ImportError("No module named 'uvloop'")
-        return real(name, package)
-
-    monkeypatch.setattr(importlib, "import_module", without_uvloop)
+@pytest.mark.usefixtures("without_uvloop")
+def test_uvloop_missing_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(LoopMissing, match="uvloop is not installed"):
         loop_factory("uvloop")
     assert main(["--loop", "uvloop", "--store", "memory://", "--port", "0"]) == 2
