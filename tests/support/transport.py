@@ -47,6 +47,10 @@ def served_by(port: int) -> str:
     if answer == TORNADO_REFUSAL:
         return "tornado"
     head, _, body = answer.partition(b"\r\n\r\n")
-    if head.startswith(b"HTTP/1.1 400 ") and body.startswith(b'{"method": null'):
+    if (
+        head.startswith(b"HTTP/1.1 400 ")
+        and body.startswith(b'{"method": ')
+        and b'"code": 400' in body
+    ):
         return "llhttp"
     raise AssertionError(f"neither transport's refusal: {answer[:200]!r}")
