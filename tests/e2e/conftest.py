@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.load.service import stop_process
+from tests.support.profiles_page import serve_profiles
 from tests.support.server import TRANSPORTS, ServerProcess
 
 StartServer = Callable[..., ServerProcess]
@@ -35,3 +37,11 @@ def start_server(tmp_path: Path, http: str) -> Iterator[StartServer]:
     yield start
     for server in started:
         server.kill()
+
+
+@pytest.fixture(scope="module")
+def index_url(profiles: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`./run.py profiles --serve` over the module's own `profiles` folder; its index's URL."""
+    served = serve_profiles(profiles, tmp_path_factory.mktemp("serve"))
+    yield served.url
+    stop_process(served.proc, wait=10)

@@ -3,7 +3,6 @@ the worse run marked in red, from `./run.py profiles --serve` and from file://."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -53,13 +52,6 @@ def profiles(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
          capacity_json={"scenarios": {"crud": {"capacity_rps": 950.0}}})  # fmt: skip
     (root / PROBE).write_text(PROBE_PAGE)
     return root
-
-
-@pytest.fixture(scope="module")
-def index_url(profiles: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    served = serve_profiles(profiles, tmp_path_factory.mktemp("serve"))
-    yield served.url
-    stop_process(served.proc, wait=10)
 
 
 @pytest.mark.parametrize("via", ["http", "file"])

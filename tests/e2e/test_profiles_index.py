@@ -4,16 +4,14 @@ from file://, on a run folder recorded with py-spy from the service under load."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 
-from bench.load.service import stop_process
 from tests.support.browser import chromium_or_skip, distinct_rows, dump_dom, screenshot
 from tests.support.profile_runs import LOAD, finished, profile
-from tests.support.profiles_page import IndexPage, serve_profiles
+from tests.support.profiles_page import IndexPage
 
 BROKEN = "20200101-000000-profile-broken"
 # py-spy names a frame "function (path/relative/to/sys.path.py)"; Tornado's own modules are
@@ -35,13 +33,6 @@ def profiles(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / BROKEN / "run.json").write_text("{not json")
     finished(profile(root, "--tool", "py-spy", *LOAD), root)
     return root
-
-
-@pytest.fixture(scope="module")
-def index_url(profiles: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    served = serve_profiles(profiles, tmp_path_factory.mktemp("serve"))
-    yield served.url
-    stop_process(served.proc, wait=10)
 
 
 def recorded(profiles: Path) -> str:
