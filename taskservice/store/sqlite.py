@@ -62,7 +62,7 @@ class SqliteStore:
     async def _read(self, statement: str, params: tuple[object, ...]) -> list[Any]:
         """All rows of a query: inline on the loop, or on the reader thread if SQLite is busy."""
         # A point read or a page takes microseconds, less than the hop to a thread and back (see
-        # README, Performance). In WAL mode a reader never waits for the writer; the inline
+        # docs/performance.md). In WAL mode a reader never waits for the writer; the inline
         # connection waits for nothing at all (busy_timeout 0), and anything that would make it
         # wait (another process holding the file exclusively) sends the read to the thread.
         if self._inline is None:

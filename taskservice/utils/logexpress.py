@@ -2,7 +2,7 @@
 
 Behind the log queue, the canonical line of every request used to cost a LogRecord, a walk
 through Logger.handle, a Formatter pass and a handler call; on one core that was the largest
-single cost after Tornado itself (README, Performance). When a logger's path to its files is plain
+single cost after Tornado itself (docs/performance.md). When a logger's path to its files is plain
 (no filters, stock Formatters with %-style formats over the fields below, file and stream
 handlers), its lines are rendered here, once per distinct format, and queued as text in the same
 queue and order as every other record. Anything else takes the ordinary logging path.

@@ -1,7 +1,7 @@
 """One corpus of raw request bytes, sent to both transports: the same status, the same close.
 
 Each case says what it sends. Where llhttp and Tornado's server answer differently, the case
-names the difference and what each does; README's Performance section lists the same ones.
+names the difference and what each does; docs/performance.md lists the same ones.
 """
 
 from __future__ import annotations

@@ -154,7 +154,7 @@ def password_free_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[s
 def test_password_kept_off_the_command_line_logs_in(
     cluster: PrivateCluster, tmp_path: Path, way: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The three ways README gives to keep the password out of `--store` and `ps`."""
+    """The three ways docs/operations.md gives to keep the password out of `--store` and `ps`."""
     url = f"postgresql://postgres@127.0.0.1:{cluster.port}/postgres"
     env = password_free_env(tmp_path, monkeypatch)
     home = Path(env["HOME"])
