@@ -52,6 +52,7 @@ class RunResult:
     folder: Path
     locust_exit: int
     report: Report
+    service_cpu_s: float | None = None  # the service's CPU over the load, where it was measured
 
     @property
     def slo_passed(self) -> bool:

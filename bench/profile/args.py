@@ -33,7 +33,11 @@ def parser() -> argparse.ArgumentParser:
     spy = p.add_argument_group("py-spy")
     spy.add_argument("--sample-rate", type=positive(int), help="samples a second (100)")
     spy.add_argument("--native", action="store_true", help="py-spy --native: C frames too")
-    spy.add_argument("--gil", action="store_true", help="py-spy --gil: only samples holding it")
+    spy.add_argument(
+        "--gil",
+        action=argparse.BooleanOptionalAction,
+        help="on-CPU picture: only the thread holding the GIL (the default); --no-gil: all threads",
+    )
     spy.add_argument(
         "--nonblocking", action="store_true", help="py-spy --nonblocking: no pause per sample"
     )
@@ -62,7 +66,7 @@ def check(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         )
     if not (args.diff or args.overhead or args.tool):
         p.error("--tool (py-spy or yappi) is required, unless --diff A B or --overhead")
-    spy_only = args.native or args.gil or args.nonblocking or args.launch or args.idle
+    spy_only = args.native or args.gil is not None or args.nonblocking or args.launch or args.idle
     spy_only = spy_only or args.sample_rate
     if args.tool == "yappi" and spy_only:
         p.error("--sample-rate, --native, --gil, --nonblocking, --launch and --idle are py-spy's")
@@ -73,7 +77,8 @@ def check(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
 
 
 def request(args: argparse.Namespace) -> ProfileRequest:
-    sampling = Sampling(args.sample_rate or 100, args.native, args.gil, args.nonblocking)
+    gil = args.gil is not False  # on by default: the on-CPU picture shows only what ran
+    sampling = Sampling(args.sample_rate or 100, args.native, gil, args.nonblocking)
     req = ProfileRequest(
         tool=args.tool, scenario=args.scenario, duration_s=args.duration, users=args.users,
         rate=args.rate, profiles=args.profiles.resolve(), sampling=sampling, idle=args.idle,

@@ -45,6 +45,16 @@ class Picture:
 
 
 @dataclass
+class LayerRow:
+    """One row of a run's layer table: the share and CPU µs per request, or a diff's change."""
+
+    layer: str
+    share: float | None = None
+    us: float | None = None
+    change: float | None = None
+
+
+@dataclass
 class Entry:
     """One run folder as the index shows it; `problems` says what could not be read."""
 
@@ -61,6 +71,7 @@ class Entry:
     pictures: list[Picture] = field(default_factory=list)
     reports: list[Link] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    layers: list[LayerRow] = field(default_factory=list)
 
     @property
     def profiling(self) -> bool:
@@ -116,6 +127,25 @@ def _read_profile(entry: Entry, folder: Path, run: dict[str, Any]) -> None:
             _link(folder, fields.text(item.get("title")) or "report", item.get("path"))
         )
     entry.reports.append(_link(folder, RUN_JSON, RUN_JSON))
+    _read_layers(entry, run)
+
+
+def _read_layers(entry: Entry, run: dict[str, Any]) -> None:
+    """A profile's layer table, or a diff's per-layer change; what is unreadable is left out."""
+    table = run.get("layers")
+    rows = table.get("rows") if isinstance(table, dict) else run.get("layers_diff")
+    if not isinstance(rows, list):
+        return
+    for row in rows:
+        if isinstance(row, dict) and (layer := fields.text(row.get("layer"))):
+            entry.layers.append(
+                LayerRow(
+                    layer,
+                    fields.number(row.get("share")),
+                    fields.number(row.get("us", row.get("us_b"))),
+                    fields.number(row.get("change")),
+                )
+            )
 
 
 def _read_load(entry: Entry, folder: Path, summary: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from bench.load import cpus
 from bench.load.seed import SeedError
 from bench.load.service import ServiceError
 from bench.profile import args as cli_args
-from bench.profile import diff, folders, overhead_run, profile_run, reindex
+from bench.profile import diff, folders, layer_table, overhead_run, profile_run, reindex, runjson
 from bench.profile.collapsed import CollapsedError
 from bench.profile.options import ProfileRequest
 from bench.profile.pyspy import PySpyMissing
@@ -47,7 +47,15 @@ def _diff(req: ProfileRequest, a: str, b: str) -> int:
         print(f"profile: {e}", file=sys.stderr)
         return 1
     names = [line.name for line in sorted(folder.glob("diff-*.svg"))]
-    return _finish(req, folder, [f"profile: {name} (red: more time in B)" for name in names])
+    lines = [f"profile: {name} (red: more time in B)" for name in names]
+    rows = runjson.read(folder).get("layers_diff")
+    if rows:
+        lines.append("profile: CPU µs per request by layer, A -> B:")
+        lines += ["  " + line for line in layer_table.diff_lines(rows)]
+    else:
+        lines.append("profile: no layer change: a run has no layer table (made before it existed)")
+    profile_run.write_summary(folder, runjson.read(folder), lines)
+    return _finish(req, folder, lines)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.profile import collapsed, folders, runjson
+from bench.profile import collapsed, folders, layer_table, runjson
 from taskservice.profiling import render_svg
 
 PICTURES = ("pyspy-oncpu", "pyspy-idle", "yappi-wall", "yappi-cpu")
@@ -85,9 +85,12 @@ def run(root: Path, name_a: str, name_b: str) -> Path:
         pictures.append({"title": f"diff {name}", "svg": svg.name, "lines": lines.name})
         numbers[name] = {"total_a": d.total_a, "total_b": d.total_b, "scale_a": round(d.scale, 6)}
     meta_a, meta_b = runjson.read(a), runjson.read(b)
+    layers_a, layers_b = meta_a.get("layers"), meta_b.get("layers")
+    layers = layer_table.diff_rows(layers_a, layers_b) if layers_a and layers_b else None
     data = runjson.build(
-        "diff", None, started_at, pictures=pictures, a=a.name, b=b.name, stats=numbers
-    )
+        "diff", None, started_at, pictures=pictures, a=a.name, b=b.name, stats=numbers,
+        layers_diff=layers,
+    )  # fmt: skip
     data["tool"] = _shared("tool", meta_a, meta_b)
     data["scenario"] = _shared("scenario", meta_a, meta_b)
     runjson.write(folder, data)

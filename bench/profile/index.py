@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bench.profile import history_svg
-from bench.profile.catalog import Entry, Link, Picture, scan
+from bench.profile.catalog import Entry, LayerRow, Link, Picture, scan
 from bench.profile.history import DEFAULT_THRESHOLD, History, read_history
 
 INDEX = "index.html"
@@ -34,6 +34,8 @@ tr.preview img { max-width: 100%; border: 1px solid #ddd; }
 .folder, .dl, .missing { color: #777; font-size: 90%; }
 .problem, .bad { color: #b00; }
 .missing { text-decoration: line-through; }
+table.layers { width: auto; margin: .3em 0 .6em; }
+table.layers td, table.layers th { padding: .15em .6em; position: static; }
 body:has(#only-profiling:checked) tr.other { display: none; }
 """
 
@@ -132,6 +134,9 @@ def _rows(e: Entry) -> str:
         for i, c in enumerate(cells)
     )
     row = f'<tr class="run {group}" data-run="{escape(e.folder)}">{tds}</tr>'
+    if e.layers:
+        row += f'\n<tr class="preview {group}"><td colspan="{len(COLUMNS)}">'
+        row += f"{_layers(e.layers)}</td></tr>"
     first = e.pictures[0] if e.pictures and e.profiling else None
     if first is None or first.svg.href is None:
         return row
@@ -142,6 +147,25 @@ def _rows(e: Entry) -> str:
         "</details>"
     )
     return f'{row}\n<tr class="preview {group}"><td colspan="{len(COLUMNS)}">{preview}</td></tr>'
+
+
+def _layers(rows: list[LayerRow]) -> str:
+    """A run's layer table: share and CPU µs per request, or, for a diff, B's µs and the change."""
+    is_diff = any(r.change is not None for r in rows)
+    head = ("layer", "B µs/request", "change") if is_diff else ("layer", "share", "µs/request")
+    cells = []
+    for r in rows:
+        middle = _num(r.us) if is_diff else ("—" if r.share is None else f"{r.share:.1%}")
+        last = ("—" if r.change is None else f"{r.change:+.0f}") if is_diff else _num(r.us)
+        cells.append(
+            f'<tr><td>{escape(r.layer)}</td><td class="num">{middle}</td>'
+            f'<td class="num">{last}</td></tr>'
+        )
+    ths = "".join(f"<th>{escape(h)}</th>" for h in head)
+    return (
+        '<details open><summary>where the time goes, by layer</summary><table class="layers">'
+        f"<thead><tr>{ths}</tr></thead><tbody>{''.join(cells)}</tbody></table></details>"
+    )
 
 
 def _picture(p: Picture) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bench.load.runner import RunResult
 from bench.load.summary import ms
-from bench.profile import collapsed, pictures, pyspy_run, runjson, yappi_run
+from bench.profile import collapsed, layer_table, pictures, pyspy_run, runjson, waits, yappi_run
 from bench.profile.options import ProfileRequest
-from bench.profile.pyspy import TITLES
+from bench.profile.pyspy import IDLE, ONCPU, TITLES
 
 TOP = 5
 """How many frames of the first picture's self time the run prints."""
@@ -28,6 +29,33 @@ def load_reports(folder: Path, load_folder: Path, label: str = "") -> list[dict[
     ]
 
 
+def _layers(folder: Path, name: str, result: RunResult, keep_waits: bool) -> dict[str, Any] | None:
+    """The layer table of picture `name`, known waits left out unless `keep_waits`."""
+    path = folder / f"{name}.collapsed"
+    if not path.is_file():
+        return None
+    stacks = collapsed.read(path)
+    if not keep_waits:
+        stacks = collapsed.Stacks({s: n for s, n in stacks.items() if not waits.is_waiting(s)})
+    total = result.report.stats.total
+    return layer_table.build(name, stacks, result.service_cpu_s, total.requests if total else 0)
+
+
+def _on_cpu(req: ProfileRequest, outcome: pyspy_run.Outcome, folder: Path) -> dict[str, Any]:
+    """What the on-CPU picture kept and dropped, and the share of known waits in it."""
+    path = folder / f"{ONCPU}.collapsed"
+    stacks = collapsed.read(path) if path.is_file() else collapsed.Stacks()
+    kept = collapsed.total(stacks)
+    ticks = round(req.sampling.rate * outcome.seconds.get(ONCPU, 0.0))
+    return {
+        "gil": req.sampling.gil,
+        "kept": kept,
+        "ticks": ticks,
+        "dropped": max(0, ticks - kept) if req.sampling.gil else 0,
+        "waiting_share": round(waits.waiting_share(stacks), 4),
+    }
+
+
 def _pyspy(req: ProfileRequest, folder: Path) -> dict[str, Any]:
     started_at = runjson.now()
     outcome = pyspy_run.run(req, folder)
@@ -43,10 +71,14 @@ def _pyspy(req: ProfileRequest, folder: Path) -> dict[str, Any]:
             pictures.make(folder, name, TITLES[name], svg_title, "milliseconds", per_sample_ms)
         )
         numbers[name] = pictures.stats(folder, name, "samples", samples=samples, errors=errors)
+    on_cpu = _on_cpu(req, outcome, folder) if ONCPU in outcome.counts else None
+    # The wall picture (launch mode with --idle) is all there is: its waits are not work.
+    source, keep = (ONCPU, True) if on_cpu is not None else (IDLE, False)
     return runjson.build(
         "profile", req, started_at, outcome.result.report.stats.total, outcome.mode, drawn,
         load_reports(folder, folder), stats=numbers, sample_rate=req.sampling.rate,
         native=req.sampling.native, gil=req.sampling.gil, nonblocking=req.sampling.nonblocking,
+        on_cpu=on_cpu, layers=_layers(folder, source, outcome.result, keep),
     )  # fmt: skip
 
 
@@ -66,9 +98,12 @@ def _yappi(req: ProfileRequest, folder: Path) -> dict[str, Any]:
         per_pass.append(
             {"clock": p.clock, "folder": str(p.load_folder.relative_to(folder)), **load}
         )
+    # The CPU clock's picture is work only; the wall clock's also holds the time spent waiting.
+    source = next((p for p in passes if p.clock == "cpu"), passes[0])
+    layers = _layers(folder, f"yappi-{source.clock}", source.result, source.clock == "cpu")
     return runjson.build(
         "profile", req, started_at, passes[0].result.report.stats.total, None, drawn, reports,
-        stats=numbers, clocks=list(req.clocks), passes=per_pass,
+        stats=numbers, clocks=list(req.clocks), passes=per_pass, layers=layers,
     )  # fmt: skip
 
 
@@ -77,6 +112,44 @@ def run(req: ProfileRequest, folder: Path) -> dict[str, Any]:
     data = _pyspy(req, folder) if req.tool == "py-spy" else _yappi(req, folder)
     runjson.write(folder, data)
     return data
+
+
+def _on_cpu_line(on_cpu: dict[str, Any]) -> str:
+    waiting = f"known waits {on_cpu['waiting_share']:.1%} of it"
+    if not on_cpu["gil"]:
+        return f"profile: on-CPU: every thread sampled (--no-gil); {waiting}"
+    return (
+        f"profile: on-CPU kept {on_cpu['kept']} samples of about {on_cpu['ticks']}: "
+        f"{on_cpu['dropped']} dropped because no thread held the GIL (the loop waiting for "
+        f"I/O, threads waiting, C code that lets the GIL go, such as sqlite3's); {waiting}"
+    )
+
+
+def _layer_lines(data: dict[str, Any]) -> list[str]:
+    table = data.get("layers")
+    if not table:
+        return ["profile: no layer table: the picture holds no samples"]
+    source = "process CPU over requests served" if table["cpu_us_per_request"] else "no CPU"
+    head = f"profile: where the time goes, by layer ({table['picture']}; µs: {source}):"
+    return [head, *("  " + line for line in layer_table.lines(table))]
+
+
+def write_summary(folder: Path, data: dict[str, Any], lines: list[str]) -> Path:
+    """summary.md: the printed lines and the layer table in Markdown, after the load's summary
+    when the load wrote one there (py-spy's runs), else on their own."""
+    path = folder / "summary.md"
+    head = [*path.read_text().rstrip("\n").split("\n"), ""] if path.is_file() else []
+    head = head or [f"# {folder.name}", ""]
+    out = [*head, "## Profile", "", "```", *lines, "```"]
+    if table := data.get("layers"):
+        out += ["", f"## Where the time goes, by layer ({table['picture']})", ""]
+        out += layer_table.markdown(table)
+        out += ["", "Layers are mapped by module in bench/profile/layers.py."]
+    path.write_text("\n".join(out) + "\n")
+    if not any(r.get("path") == path.name for r in data["reports"]):
+        data["reports"].append({"title": "summary", "path": path.name})
+        runjson.write(folder, data)
+    return path
 
 
 def summary(folder: Path, data: dict[str, Any]) -> list[str]:
@@ -99,4 +172,8 @@ def summary(folder: Path, data: dict[str, Any]) -> list[str]:
         lines.append(f"profile: {first['title']}, most self time:")
         for frame, _, share in collapsed.top(collapsed.read(folder / first["collapsed"]), TOP):
             lines.append(f"  {share:6.1%}  {frame}")
+    if on_cpu := data.get("on_cpu"):
+        lines.append(_on_cpu_line(on_cpu))
+    lines += _layer_lines(data)
+    write_summary(folder, data, lines)
     return lines

@@ -28,7 +28,7 @@ class Sampling:
 
     rate: int = 100
     native: bool = False
-    gil: bool = False
+    gil: bool = True  # the on-CPU picture only: a waiting thread never holds the GIL
     nonblocking: bool = False  # no pause per sample: cheaper, but some samples fail
 
 
@@ -47,11 +47,13 @@ def record(
     """`py-spy record` writing collapsed stacks without line numbers (so runs compare).
 
     The harness stops it with SIGINT once the load ends; `bound_s` stops it anyway if the
-    harness never does, so no recorder outlives its run.
+    harness never does, so no recorder outlives its run. `--gil` applies to the on-CPU picture
+    only: the wall picture (`idle`) keeps every thread, waiting ones included.
     """
     cmd = [exe, "record", "--format", "raw", "--nolineno", "--rate", str(sampling.rate)]
     cmd += ["--duration", str(bound_s), "--output", str(output)]
-    cmd += ["--idle"] * idle + ["--native"] * sampling.native + ["--gil"] * sampling.gil
+    cmd += ["--idle"] * idle + ["--native"] * sampling.native
+    cmd += ["--gil"] * (sampling.gil and not idle)
     cmd += ["--nonblocking"] * sampling.nonblocking
     return cmd + (["--pid", str(pid)] if pid is not None else [])
 

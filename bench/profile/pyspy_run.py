@@ -103,6 +103,7 @@ class Outcome:
     result: RunResult
     mode: str
     counts: dict[str, tuple[int, int] | None] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # how long each picture sampled
 
 
 def _bound(req: ProfileRequest) -> int:
@@ -147,7 +148,9 @@ def attach(
         ]
         with in_turn(recorders):
             result = session.drive(req, svc, folder)
-    return Outcome(result, "attach", {r.name: r.counts for r in recorders})
+    # The last recorder samples from the others' end to the load's, so about its share too.
+    seconds = {name: req.duration_s / len(names) for name in names}
+    return Outcome(result, "attach", {r.name: r.counts for r in recorders}, seconds)
 
 
 def launch(req: ProfileRequest, folder: Path) -> Outcome:
@@ -165,7 +168,8 @@ def launch(req: ProfileRequest, folder: Path) -> Outcome:
     log = folder / "server.log"  # py-spy's own lines land here too, after the server's
     with session.service(req, log, prefix=prefix, stop_signal=signal.SIGINT, stop_wait=60) as svc:
         result = session.drive(req, svc, folder)
-    return Outcome(result, "launch", {name: pyspy.counts(log.read_text(errors="replace"))})
+    counts = {name: pyspy.counts(log.read_text(errors="replace"))}
+    return Outcome(result, "launch", counts, {name: req.duration_s})
 
 
 def run(req: ProfileRequest, folder: Path) -> Outcome:

@@ -12,7 +12,10 @@ import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
+
+import psutil
 
 from bench.load import runner, seed
 from bench.load.cpus import Pinning
@@ -54,10 +57,31 @@ def service(
         yield svc
 
 
+def service_cpu_s(svc: Service) -> float | None:
+    """CPU seconds (user and system, every thread) of the processes serving, children included;
+    a profiler that started the service (launch mode) is not counted. None if none can be read."""
+    total, seen = 0.0, False
+    for pid in svc.pids or (svc.pid,):
+        try:
+            top = psutil.Process(pid)
+            for proc in [top, *top.children(recursive=True)]:
+                if proc.name() != "py-spy":
+                    times = proc.cpu_times()
+                    total, seen = total + times.user + times.system, True
+        except psutil.Error:
+            continue  # gone: its CPU is not known any more
+    return total if seen else None
+
+
 def drive(req: ProfileRequest, svc: Service, folder: Path) -> RunResult:
-    """The scenario's load against `svc`, headless, its locust reports written into `folder`."""
+    """The scenario's load against `svc`, headless, its locust reports written into `folder`;
+    the result carries the service's CPU over the load."""
     started = runner.Started(svc, req.pinning)
+    before = service_cpu_s(svc)
     result = runner.run_headless(req.load_options(folder), started=started)
+    after = service_cpu_s(svc)
+    if before is not None and after is not None:
+        result = replace(result, service_cpu_s=after - before)
     total = result.report.stats.total
     if total.requests == 0:
         raise ProfileError(

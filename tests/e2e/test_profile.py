@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bench.profile import collapsed, speedscope
+from bench.profile import collapsed, layers, speedscope, waits
 from tests.support.profile_runs import LOAD, finished, profile
 from tests.support.server import REPO
 
@@ -70,6 +70,45 @@ def test_idle_picture_holds_the_waiting_the_on_cpu_one_leaves_out(
     waits = ("select (selectors.py)", "Runner.run (asyncio/runners.py)")
     waiting = sum(n for stack, n in idle.items() if stack.endswith(waits))
     assert waiting > sum(n for stack, n in oncpu.items() if stack.endswith(waits))
+
+
+def test_the_default_on_cpu_picture_holds_at_most_5_percent_waiting_and_says_what_it_dropped(
+    attached: tuple[Path, dict[str, Any]],
+) -> None:
+    folder, run = attached
+    oncpu = collapsed.read(folder / "pyspy-oncpu.collapsed")
+    assert waits.waiting_share(oncpu) <= 0.05
+    # The wall picture keeps every thread: there the service's threads are seen waiting.
+    assert waits.waiting_share(collapsed.read(folder / "pyspy-idle.collapsed")) > 0.05
+    assert run["on_cpu"]["gil"] is True
+    assert run["on_cpu"]["kept"] == collapsed.total(oncpu)
+    summary = (folder / "summary.md").read_text()
+    line = next(line for line in summary.splitlines() if line.startswith("profile: on-CPU kept"))
+    assert f"kept {collapsed.total(oncpu)} samples of about {run['on_cpu']['ticks']}" in line
+    assert "dropped because no thread held the GIL" in line
+
+
+def test_a_py_spy_run_prints_and_saves_the_layer_table(
+    attached: tuple[Path, dict[str, Any]],
+) -> None:
+    folder, run = attached
+    table = run["layers"]
+    assert table["picture"] == "pyspy-oncpu"
+    assert [r["layer"] for r in table["rows"]] == list(layers.ORDER)
+    shares = {r["layer"]: r["share"] for r in table["rows"]}
+    assert sum(shares.values()) == pytest.approx(1.0, abs=0.01)
+    assert shares["other"] < 0.10
+    assert shares["HTTP transport"] > 0
+    assert shares["framework"] > 0
+    assert table["requests"] > 0
+    assert table["cpu_us_per_request"] > 0
+    total_us = sum(r["us"] for r in table["rows"])
+    assert total_us == pytest.approx(table["cpu_us_per_request"], rel=0.02)
+    summary = (folder / "summary.md").read_text()
+    assert ", started here with store `sqlite:///" in summary  # the load's summary is kept
+    assert "## Where the time goes, by layer (pyspy-oncpu)" in summary
+    assert "| HTTP transport |" in summary
+    assert "profile: where the time goes, by layer" in summary  # the printed lines
 
 
 def test_the_run_folder_keeps_the_load_that_produced_the_pictures(
@@ -132,6 +171,13 @@ def test_a_diff_of_two_runs_draws_the_pictures_they_share(
     svg = (folder / "diff-pyspy-oncpu.svg").read_text()
     assert "red = more time in B" in svg
     assert "tornado/" in svg
+    rows = {r["layer"]: r for r in run["layers_diff"]}
+    assert list(rows) == [*layers.ORDER, "all"]
+    us_a, us_b = (r["layers"]["cpu_us_per_request"] for r in (attached[1], launched[1]))
+    assert rows["all"]["change"] == pytest.approx(us_b - us_a, abs=0.2)
+    summary = (folder / "summary.md").read_text()
+    assert "CPU µs per request by layer, A -> B" in summary
+    assert any(line.lstrip().startswith("HTTP transport") for line in summary.splitlines())
 
 
 def test_a_diff_naming_an_unknown_run_exits_2_in_one_line(
@@ -171,8 +217,15 @@ def test_yappi_in_the_service_writes_both_clocks_and_their_reports(tmp_path: Pat
         assert (folder / report["path"]).is_file(), report
     paths = {r["path"] for r in run["reports"]}
     assert {"yappi-wall.pstat", "yappi-cpu.callgrind", "yappi-wall-top.txt"} <= paths
-    assert {"load-wall/summary.md", "load-cpu/summary.md"} <= paths
+    assert {"load-wall/summary.md", "load-cpu/summary.md", "summary.md"} <= paths
     assert not (folder / "yappi").exists()  # moved into the run folder
+    table = run["layers"]
+    assert table["picture"] == "yappi-cpu"  # the CPU clock: work only
+    shares = {r["layer"]: r["share"] for r in table["rows"]}
+    assert shares["other"] < 0.10
+    assert shares["framework"] > 0
+    assert shares["store"] > 0
+    assert "## Where the time goes, by layer (yappi-cpu)" in (folder / "summary.md").read_text()
 
 
 def test_overhead_prints_the_table_of_each_profilers_cost(tmp_path: Path) -> None:

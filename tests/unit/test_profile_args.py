@@ -71,6 +71,11 @@ def test_py_spy_flags_make_the_request() -> None:
     assert req.profiles == Path("out").resolve()
 
 
+def test_on_cpu_picture_holds_the_gil_unless_no_gil() -> None:
+    assert _request(["--tool", "py-spy"]).sampling.gil
+    assert not _request(["--tool", "py-spy", "--no-gil"]).sampling.gil
+
+
 def test_yappi_defaults_to_both_clocks_and_one_clock_on_request() -> None:
     assert _request(["--tool", "yappi"]).clocks == ("wall", "cpu")
     assert _request(["--tool", "yappi", "--clock", "cpu"]).clocks == ("cpu",)

@@ -218,3 +218,28 @@ def test_the_server_listens_on_loopback_only(tmp_path: Path) -> None:
 
     assert host == "127.0.0.1"
     assert port > 0
+
+
+def test_a_profile_runs_layer_table_is_shown_under_it(tmp_path: Path) -> None:
+    rows = [
+        {"layer": "HTTP transport", "share": 0.22, "us": 48.0},
+        {"layer": "framework", "share": 0.37, "us": 81.0},
+        {"layer": "<b>odd</b>", "share": "not a number", "us": None},
+        "not a row",
+    ]
+    run = profile_run(layers={"picture": "pyspy-oncpu", "cpu_us_per_request": 220, "rows": rows})
+    make(tmp_path / PROFILE, {"run.json": run})
+    html = write_index(tmp_path).read_text()
+    assert "where the time goes, by layer" in html
+    assert '<td>HTTP transport</td><td class="num">22.0%</td><td class="num">48.0</td>' in html
+    assert '<td>framework</td><td class="num">37.0%</td><td class="num">81.0</td>' in html
+    assert "<b>odd</b>" not in html
+    assert '&lt;b&gt;odd&lt;/b&gt;</td><td class="num">—</td>' in html
+
+
+def test_a_diffs_layer_change_is_shown_under_it(tmp_path: Path) -> None:
+    rows = [{"layer": "event loop", "us_a": 75.0, "us_b": 35.0, "change": -40.0}]
+    make(tmp_path / DIFF, {"run.json": profile_run(kind="diff", layers_diff=rows)})
+    html = write_index(tmp_path).read_text()
+    assert "<th>change</th>" in html
+    assert '<td>event loop</td><td class="num">35.0</td><td class="num">-40</td>' in html

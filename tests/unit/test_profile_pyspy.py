@@ -103,12 +103,28 @@ def test_record_writes_collapsed_stacks_without_line_numbers_bounded_in_time() -
     assert cmd[cmd.index("--duration") + 1] == "120"
     assert cmd[cmd.index("--output") + 1] == "out.collapsed"
     assert cmd[-2:] == ["--pid", "42"]
-    assert not {"--idle", "--native", "--gil", "--nonblocking"} & set(cmd)
+    assert not {"--idle", "--native", "--nonblocking"} & set(cmd)
 
 
-def test_record_passes_idle_native_gil_and_rate_through() -> None:
+def test_on_cpu_picture_keeps_only_the_gil_holder_by_default() -> None:
+    cmd = pyspy.record("py-spy", Sampling(), Path("out.collapsed"), False, 42, 120)
+    assert "--gil" in cmd
+
+
+def test_no_gil_samples_every_thread_on_cpu() -> None:
+    cmd = pyspy.record("py-spy", Sampling(gil=False), Path("out.collapsed"), False, 42, 120)
+    assert "--gil" not in cmd
+
+
+def test_wall_picture_never_filters_by_gil() -> None:
+    cmd = pyspy.record("py-spy", Sampling(gil=True), Path("o"), True, 42, 120)
+    assert "--idle" in cmd
+    assert "--gil" not in cmd
+
+
+def test_record_passes_idle_native_nonblocking_and_rate_through() -> None:
     sampling = Sampling(rate=250, native=True, gil=True, nonblocking=True)
     cmd = pyspy.record("py-spy", sampling, Path("o"), True, None, 9)
-    assert {"--idle", "--native", "--gil", "--nonblocking"} <= set(cmd)
+    assert {"--idle", "--native", "--nonblocking"} <= set(cmd)
     assert cmd[cmd.index("--rate") + 1] == "250"
     assert "--pid" not in cmd  # launch mode: the command follows after `--`
