@@ -19,9 +19,8 @@ from tests.support.postgres import (
     fresh_database,
     private_cluster,
     server_dsn_or_skip,
-    wait_until,
 )
-from tests.support.server import ServerProcess, run_server
+from tests.support.server import ServerProcess, run_server, wait_until
 
 PASSWORD = "hunter2-e2e"  # noqa: S105 -- made up; trust auth ignores it, messages must not show it
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -85,13 +84,3 @@ def private_cluster() -> Iterator[Cluster]:
     """A throwaway cluster of the test's own, started; stopped and removed at the end."""
     with pgcluster.temporary_cluster(server_binaries_or_skip()) as cluster:
         yield cluster
-
-
-def wait_until(check: Callable[[], bool], timeout: float = 20.0) -> bool:
-    """Poll `check` every 50 ms until it is true or `timeout` passes; its last answer."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
