@@ -6,10 +6,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import signal
 import subprocess
 import sys
+import tempfile
 import tomllib
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import NoReturn
 
@@ -163,14 +166,93 @@ def _test_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _pytest_cmd(args: argparse.Namespace, extra: list[str]) -> list[str]:
+def _pytest_args(args: argparse.Namespace, extra: list[str]) -> list[str]:
+    """pytest's arguments: the suites, the verbosity, the extra arguments, the skips' plugin."""
     suites = SUITES if args.suite == "all" else (args.suite,)
     return [
-        "pytest",
         *(f"tests/{s}" for s in suites),
         *(["-v"] if args.verbose else ["-q"]),
         *extra,
-    ]
+        # Notes what each skipped test lacked, for the line at the end (tests/support/needs.py).
+        "-p", "tests.support.needs",
+    ]  # fmt: skip
+
+
+def _terminated(signum: int, frame: object) -> NoReturn:
+    """SIGTERM: unwind, so that the private PostgreSQL cluster is stopped on the way out."""
+    raise SystemExit(128 + signum)
+
+
+def _wait_for(cmd: list[str], env: dict[str, str]) -> int:
+    """Run pytest to its end, and its exit code; 128 + the signal if run.py was interrupted.
+
+    Ctrl-C reaches pytest from the terminal too: run.py waits while its fixtures tear down.
+    SIGTERM is passed on as SIGINT, for the same teardown.
+    """
+    print("+ " + " ".join(cmd), flush=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    got: list[int] = []
+
+    def forward(signum: int, frame: object) -> None:
+        got.append(signum)
+        if signum == signal.SIGTERM and proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        code = proc.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 128 + got[0] if got else code
+
+
+def _private_postgres(stack: ExitStack) -> dict[str, str]:
+    """Start a private PostgreSQL cluster for this run, if the tests have none and initdb and
+    pg_ctl are installed: the environment that names it to them ({} if none)."""
+    # Here, not at the top: run.py must start on a bare python3, and only now is it in .venv.
+    from tests.support import pgcluster
+
+    if pgcluster.ENV in os.environ:  # the caller's server; set but empty: none at all
+        return {}
+    binaries = pgcluster.find_binaries()
+    if binaries is None:  # the tests skip, and the line at the end says what to install
+        return {}
+    try:
+        cluster = stack.enter_context(pgcluster.temporary_cluster(binaries))
+    except pgcluster.ClusterError as err:
+        print(f"run.py: could not start a private PostgreSQL cluster: {err}", file=sys.stderr)
+        return {}
+    print(f"run.py: a private PostgreSQL cluster for this run, on 127.0.0.1:{cluster.port} "
+          f"({binaries})", flush=True)  # fmt: skip
+    return {pgcluster.ENV: cluster.dsn}
+
+
+def _pytest(*cmd: str) -> tuple[int, str | None]:
+    """Run pytest (`cmd`) with a private PostgreSQL cluster when one can run, and stop the
+    cluster (on Ctrl-C and SIGTERM too): the exit code, and the line that says what was skipped
+    and how to install it."""
+    from tests.support import needs, pgcluster
+
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        with tempfile.TemporaryDirectory(prefix="taskservice-run-") as tmp:
+            skips = Path(tmp) / "skips.json"
+            with ExitStack() as stack:
+                env = {**os.environ, **_private_postgres(stack), needs.SUMMARY_ENV: str(skips)}
+                code = _wait_for(list(cmd), env)
+            line = needs.summary_from(skips, root=os.geteuid() == 0)
+    except pgcluster.ClusterError as err:  # stopping it failed
+        return 1, f"the private PostgreSQL cluster did not stop: {err}"
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return code, line
+
+
+def _say(line: str | None) -> None:
+    """The last line of a test run, if there is one to say."""
+    if line:
+        print(f"run.py: {line}", flush=True)
 
 
 @target(_test_args)
@@ -181,7 +263,9 @@ def test(args: argparse.Namespace, extra: list[str]) -> int:
             if code := step(args, []):
                 print(f"run.py: {step.__name__} failed", file=sys.stderr)
                 return code
-    return run(*_pytest_cmd(args, extra))
+    code, line = _pytest(sys.executable, "-m", "pytest", *_pytest_args(args, extra))
+    _say(line)
+    return code
 
 
 @target(_test_args)
@@ -189,9 +273,11 @@ def coverage(args: argparse.Namespace, extra: list[str]) -> int:
     """Run the test suites under coverage (subprocess servers included) and print the report."""
     for stale in ROOT.glob(".coverage*"):
         stale.unlink()
-    code = run("coverage", "run", "-m", *_pytest_cmd(args, extra))
+    code, line = _pytest("coverage", "run", "-m", "pytest", *_pytest_args(args, extra))
     run("coverage", "combine", "--quiet")
-    return code or run("coverage", "report")
+    code = code or run("coverage", "report")
+    _say(line)
+    return code
 
 
 @target(configure=None)

@@ -43,21 +43,39 @@ def add_options(parser: LocustArgumentParser, **_: Any) -> None:
     )
 
 
-def _progress(environment: Environment, every: float) -> None:
-    assert environment.runner is not None
-    stats = environment.runner.stats.total
-    start = last_t = time.monotonic()
-    last_n = stats.num_requests
-    while True:
-        gevent.sleep(every)
+class _Progress:
+    """The progress lines the runner relays: one every `every` seconds while the test runs, and
+    a last one when it stops, so that even a run shorter than a period (or one whose start a
+    busy machine delayed) shows one."""
+
+    def __init__(self, environment: Environment) -> None:
+        assert environment.runner is not None
+        self.runner = environment.runner
+        self.start = self.last_t = time.monotonic()
+        self.last_n = self.runner.stats.total.num_requests
+
+    def line(self) -> None:
+        """Print one line: the rate since the last one, the totals so far."""
+        stats = self.runner.stats.total
         now, n = time.monotonic(), stats.num_requests
-        rps = (n - last_n) / (now - last_t)
+        rps = (n - self.last_n) / max(now - self.last_t, 1e-3)
         print(
-            f"progress elapsed_s={now - start:.1f} rps={rps:.1f} requests={n} "
-            f"failures={stats.num_failures} users={environment.runner.user_count}",
+            f"progress elapsed_s={now - self.start:.1f} rps={rps:.1f} requests={n} "
+            f"failures={stats.num_failures} users={self.runner.user_count}",
             flush=True,
         )
-        last_t, last_n = now, n
+        self.last_t, self.last_n = now, n
+
+    def every(self, seconds: float) -> None:
+        """A line every `seconds`, for ever (the greenlet is killed at the test's stop)."""
+        while True:
+            gevent.sleep(seconds)
+            self.line()
+
+    def last(self) -> None:
+        """The final line, unless one was printed a moment ago."""
+        if time.monotonic() - self.last_t >= 0.5 or self.last_t == self.start:
+            self.line()
 
 
 def _seed_target(environment: Environment) -> int:
@@ -110,7 +128,7 @@ def on_init(environment: Environment, **_: Any) -> None:
         return
     if isinstance(environment.runner, MasterRunner):
         _install_tally(environment, environment.runner)
-    progress: list[gevent.Greenlet] = []
+    progress: list[tuple[_Progress, gevent.Greenlet]] = []
 
     def on_test_start(**_: Any) -> None:
         options = environment.parsed_options
@@ -125,12 +143,15 @@ def on_init(environment: Environment, **_: Any) -> None:
         if isinstance(environment.runner, MasterRunner):
             print(f"started workers={environment.runner.worker_count}", flush=True)
         if options.progress_every > 0:
-            progress.append(gevent.spawn(_progress, environment, options.progress_every))
+            lines = _Progress(environment)
+            progress.append((lines, gevent.spawn(lines.every, options.progress_every)))
 
     def on_test_stop(**_: Any) -> None:
         openmodel.release()
         while progress:
-            progress.pop().kill(block=False)
+            lines, greenlet = progress.pop()
+            greenlet.kill(block=False)
+            lines.last()
 
     environment.events.test_start.add_listener(on_test_start)
     environment.events.test_stop.add_listener(on_test_stop)

@@ -188,7 +188,7 @@ def run_headless(
             print("load: locust overran its run time; stopping it", file=sys.stderr)
             _stop_locust(procs[0])
             code = procs[0].returncode or 1
-        relay.join(timeout=5)
+        relay.join(timeout=30)  # it ends at locust's EOF; the bound is for a busy machine
         cpu = sampler.stop()
         if options.distributed and not seen.started:
             raise WorkersMissing(

@@ -17,6 +17,7 @@ from bench.load.service import stop_process, wait_healthy
 from bench.ratios import servers
 from bench.ratios.configs import FALLBACK_CONFIG, shown
 from bench.ratios.scenarios import BY_NAME, Http
+from tests.support import needs
 from tests.support.server import REPO
 from tests.support.transport import served_by
 
@@ -30,12 +31,8 @@ NAMES = [
 
 def wrk_or_skip() -> None:
     """Skip without wrk locally; fail in CI, where .ci/run installs it."""
-    if shutil.which("wrk"):
-        return
-    reason = "wrk is not installed (apt-get install wrk)"
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; .ci/run installs it, so CI must have it", pytrace=False)
-    pytest.skip(reason)
+    if not shutil.which("wrk"):
+        needs.skip_or_fail(needs.WRK, "wrk is not installed (apt-get install wrk)")
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,8 @@ import pytest
 
 from bench.load.service import free_port
 from tests.e2e.conftest import StartServer
-from tests.support.load import answers, wait_until
-from tests.support.server import REPO
+from tests.support.load import answers
+from tests.support.server import REPO, wait_until
 
 
 def post(

@@ -11,9 +11,13 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bench.load.service import free_port
 from taskservice.ids import new_task_id
+from taskservice.observe.looplag import INTERVAL_S
 from tests.e2e.conftest import StartServer
 from tests.support.server import ServerProcess
 from tests.support.transport import method_status
+
+LAG_COUNT = "taskservice_event_loop_lag_seconds_count"
+LAG_SUM = "taskservice_event_loop_lag_seconds_sum"
 
 
 def scrape(port: int) -> tuple[int, str, dict[tuple[str, frozenset[tuple[str, str]]], float]]:
@@ -70,14 +74,22 @@ def test_metrics_count_requests_by_route_and_status_on_the_admin_port(
 
 def test_loop_lag_is_sampled_about_ten_times_a_second(start_server: StartServer) -> None:
     _server, admin = start_with_admin(start_server)
+    sent_first = time.monotonic()
     _, _, before = scrape(admin)
+    got_first = time.monotonic()
     time.sleep(1.0)
+    sent_second = time.monotonic()
     _, _, after = scrape(admin)
-    key: tuple[str, frozenset[tuple[str, str]]] = (
-        "taskservice_event_loop_lag_seconds_count",
-        frozenset(),
-    )
-    assert 5 <= after[key] - before[key] <= 12
+    got_second = time.monotonic()
+    samples = after[(LAG_COUNT, frozenset())] - before[(LAG_COUNT, frozenset())]
+    lag = after[(LAG_SUM, frozenset())] - before[(LAG_SUM, frozenset())]
+    # Each sample comes 100 ms plus its lag after the one before, so together they span the time
+    # between the scrapes, give or take one period: on a quiet machine about ten a second, on a
+    # busy one fewer but each as late as the loop was. Bounds from the client's clock, since
+    # the scrapes themselves may wait on a busy machine.
+    assert 1 <= samples <= (got_second - sent_first) / INTERVAL_S + 1
+    spanned = samples * INTERVAL_S + lag
+    assert sent_second - got_first - 0.5 <= spanned <= got_second - sent_first + 0.5
     assert ("taskservice_event_loop_lag_last_seconds", frozenset()) in after
 
 

@@ -14,14 +14,13 @@ from bench.load.service import free_port
 from tests.e2e.conftest import StartServer
 from tests.e2e.test_startup_errors import assert_one_line_error
 from tests.e2e.test_store_trouble import assert_unavailable
+from tests.support.pgcluster import Cluster
 from tests.support.postgres import (
-    PrivateCluster,
     fresh_database,
     private_cluster,
     server_dsn_or_skip,
-    wait_until,
 )
-from tests.support.server import ServerProcess, run_server
+from tests.support.server import ServerProcess, run_server, wait_until
 
 PASSWORD = "hunter2-e2e"  # noqa: S105 -- made up; trust auth ignores it, messages must not show it
 
@@ -38,7 +37,7 @@ def with_password(dsn: str) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[PrivateCluster]:
+def cluster() -> Iterator[Cluster]:
     """A throwaway cluster whose superuser logs in with a password only (scram-sha-256)."""
     with private_cluster() as made:
         yield made
@@ -152,7 +151,7 @@ def password_free_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[s
 
 @pytest.mark.parametrize("way", ["PGPASSWORD", "passfile in the URL", "~/.pgpass"])
 def test_password_kept_off_the_command_line_logs_in(
-    cluster: PrivateCluster, tmp_path: Path, way: str, monkeypatch: pytest.MonkeyPatch
+    cluster: Cluster, tmp_path: Path, way: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The three ways docs/operations.md gives to keep the password out of `--store` and `ps`."""
     url = f"postgresql://postgres@127.0.0.1:{cluster.port}/postgres"
@@ -180,7 +179,7 @@ def test_password_kept_off_the_command_line_logs_in(
 
 
 def test_no_password_anywhere_is_refused_at_start(
-    cluster: PrivateCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cluster: Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The control for the test above: the cluster does ask for the password."""
     url = f"postgresql://postgres@127.0.0.1:{cluster.port}/postgres"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 import urllib.request
@@ -13,10 +16,11 @@ from pathlib import Path
 import pytest
 
 from bench.load.service import free_port
+from tests.support import needs, pgcluster, postgres
 from tests.support.server import REPO
 
 
-def run_py(*args: str) -> subprocess.CompletedProcess[str]:
+def run_py(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(REPO / "run.py"), *args],
         cwd=REPO,
@@ -24,6 +28,7 @@ def run_py(*args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=300,
         check=False,
+        env=env,
     )
 
 
@@ -113,3 +118,111 @@ def test_serve_echoes_its_command_with_the_store_password_hidden(form: str) -> N
     assert len(echoed) == 1
     assert form.replace("URL", "postgresql://app:***@127.0.0.1:") in echoed[0]
     assert secret not in result.stdout + result.stderr
+
+
+TINY_SUITE = """
+import pytest
+from tests.support import needs
+
+def test_passes(): pass
+def test_lacks_chromium(): needs.skip_or_fail(needs.CHROMIUM, "no chromium here")
+@pytest.mark.parametrize("n", [1, 2])
+def test_lacks_wrk(n): needs.skip_or_fail(needs.WRK, "no wrk here")
+@pytest.mark.skip(reason="not today")
+def test_skipped_for_another_reason(): pass
+@pytest.mark.xfail(reason="known")
+def test_xfails(): assert False
+"""
+
+
+def test_the_skips_plugin_writes_each_skip_with_what_it_lacked(tmp_path: Path) -> None:
+    (tmp_path / "test_tiny.py").write_text(TINY_SUITE)
+    summary = tmp_path / "skips.json"
+    env = {**os.environ, needs.SUMMARY_ENV: str(summary), "PYTHONPATH": str(REPO)}
+    env.pop("CI", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "tests.support.needs", "test_tiny.py"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed, 4 skipped, 1 xfailed" in done.stdout
+    skipped = json.loads(summary.read_text())["skipped"]
+    assert [(s["test"].split("::")[1], s["reason"]) for s in skipped] == [
+        ("test_lacks_chromium", "no chromium here"),
+        ("test_lacks_wrk[1]", "no wrk here"),
+        ("test_lacks_wrk[2]", "no wrk here"),
+        ("test_skipped_for_another_reason", "not today"),
+    ]
+    assert needs.summary_from(summary, root=False) == (
+        "4 tests skipped: Chromium and wrk missing; 1 more for other reasons (pytest's SKIPPED "
+        "lines above say which); install them with: sudo apt-get install chromium wrk"
+    )
+
+
+def test_run_py_test_ends_with_the_line_naming_what_was_skipped() -> None:
+    # Set but empty: no PostgreSQL server for this run, and run.py starts none.
+    env = {**os.environ, pgcluster.ENV: ""}
+    env.pop("CI", None)
+    result = run_py("test", "--suite", "unit", "-k", "test_missing_database_at_open", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "private PostgreSQL cluster" not in result.stdout
+    last = result.stdout.splitlines()[-1]
+    if pgcluster.find_binaries():
+        assert last == f"run.py: 1 test skipped: {needs.POSTGRES_SERVER.what} missing"
+    else:
+        assert last.startswith("run.py: 1 test skipped: PostgreSQL (initdb, pg_ctl) missing")
+
+
+def test_run_py_test_starts_a_private_postgresql_cluster_and_removes_it() -> None:
+    postgres.server_binaries_or_skip()
+    env = {k: v for k, v in os.environ.items() if k != pgcluster.ENV}
+    before = set(Path(tempfile.gettempdir()).glob("taskservice-pg-*"))
+    result = run_py("test", "--suite", "unit", "-k", "test_missing_database_at_open", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "run.py: a private PostgreSQL cluster for this run, on 127.0.0.1:" in result.stdout
+    assert "1 passed" in result.stdout
+    assert "skipped" not in result.stdout
+    assert set(Path(tempfile.gettempdir()).glob("taskservice-pg-*")) <= before
+
+
+SLEEPY_PLUGIN = """
+import pathlib, time
+
+def pytest_sessionstart(session):
+    pathlib.Path(__file__).with_name("started").touch()
+    time.sleep(600)
+"""
+
+
+@pytest.mark.parametrize("how", ["SIGTERM to run.py", "Ctrl-C"])
+def test_an_interrupted_run_py_test_stops_pytest_and_the_cluster(tmp_path: Path, how: str) -> None:
+    postgres.server_binaries_or_skip()
+    (tmp_path / "sleepy.py").write_text(SLEEPY_PLUGIN)
+    env = {k: v for k, v in os.environ.items() if k != pgcluster.ENV}
+    env["PYTHONPATH"] = str(tmp_path)  # the inner pytest's `-p sleepy` finds it there
+    before = set(Path(tempfile.gettempdir()).glob("taskservice-pg-*"))
+    out = tmp_path / "run.out"
+    with out.open("wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "run.py"), "test", "--suite", "unit", "-p", "sleepy"],
+            cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "started").exists():  # the cluster is up, pytest has begun
+            assert proc.poll() is None, out.read_text()
+            assert time.monotonic() < deadline, out.read_text()
+            time.sleep(0.05)
+        made = set(Path(tempfile.gettempdir()).glob("taskservice-pg-*")) - before
+        assert len(made) == 1, made
+        if how == "Ctrl-C":  # the terminal sends SIGINT to the whole foreground group
+            os.killpg(proc.pid, signal.SIGINT)
+        else:
+            proc.send_signal(signal.SIGTERM)
+        sig = signal.SIGINT if how == "Ctrl-C" else signal.SIGTERM
+        assert proc.wait(timeout=60) == 128 + sig, out.read_text()
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert not made.pop().exists(), out.read_text()  # the server stopped, its folder removed

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.faults import write_lock
-from tests.support.load import answers, last_line, run_target, service_port, wait_until
-from tests.support.server import REPO
+from tests.support.load import answers, last_line, run_target, service_port
+from tests.support.server import REPO, wait_until
 
 SQLITE_BUSY_TIMEOUT_S = 5  # a write waits this long for the lock before the store gives up
 

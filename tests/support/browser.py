@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import struct
 import subprocess
@@ -10,7 +9,7 @@ import tempfile
 import zlib
 from pathlib import Path
 
-import pytest
+from tests.support import needs
 
 # Without these, Chromium on a closed network waits on services it cannot reach, and as root it
 # refuses to start its sandbox.
@@ -32,10 +31,7 @@ def chromium_or_skip() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path:
         return path
-    reason = "chromium is not installed (apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; .ci/run installs it, so CI must have it", pytrace=False)
-    pytest.skip(reason)
+    needs.skip_or_fail(needs.CHROMIUM, "chromium is not installed (apt-get install chromium)")
 
 
 def _run(chromium: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tests.support.server import REPO
@@ -43,16 +42,6 @@ def answers(port: int, path: str = "/", timeout: float = 1.0) -> int | None:
         return None
     finally:
         conn.close()
-
-
-def wait_until(check: object, timeout: float, step: float = 0.2) -> bool:
-    """Poll `check()` until it is true or `timeout` seconds pass."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
-            return True
-        time.sleep(step)
-    return False
 
 
 def service_port(summary_md: Path) -> int:

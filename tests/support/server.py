@@ -47,8 +47,9 @@ class ServerProcess:
     http: str = "llhttp"  # the transport (--http); a later --http in args wins
     proc: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 20.0) -> ServerProcess:
-        """Start the server and wait until /healthz answers 200."""
+    def start(self, timeout: float = 60.0) -> ServerProcess:
+        """Start the server and wait until /healthz answers 200 (a busy machine may take a
+        while to import and start it: the bound is generous, the wait ends when it answers)."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         with self.stdout_path.open("ab") as out, self.stderr_path.open("ab") as err:
             self.proc = subprocess.Popen(
@@ -140,6 +141,17 @@ class ServerProcess:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=10)
+
+
+def wait_until(check: Callable[[], object], timeout: float = 20.0, step: float = 0.05) -> bool:
+    """Poll `check` until it is true or `timeout` seconds pass; whether it came true. A test
+    waits on the event itself so, with a bound generous enough for a busy machine."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(step)
+    return bool(check())
 
 
 def run_server(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bench.ratios import wrk
+from tests.support import needs
 
 DATA = Path(__file__).parent / "data" / "wrk"
 
@@ -93,6 +94,6 @@ def test_the_post_script_sends_the_tutorials_task() -> None:
 def test_a_wrk_that_fails_is_an_error_naming_its_last_words(tmp_path: Path) -> None:
     # Nothing listens on port 9 of loopback: wrk cannot connect and exits 1.
     if shutil.which("wrk") is None:
-        pytest.skip("wrk is not installed")
+        needs.skip_or_fail(needs.WRK, "wrk is not installed (apt-get install wrk)")
     with pytest.raises(wrk.WrkError, match="wrk exited with 1: unable to connect"):
         wrk.run("http://127.0.0.1:9/", 1, 1, None)
