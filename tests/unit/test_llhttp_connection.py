@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
+import uvloop
 from tornado import httputil
 from tornado.iostream import StreamClosedError
 
@@ -334,3 +336,27 @@ def test_an_http_1_0_keep_alive_client_keeps_its_connection(wire: Wire) -> None:
     wire.app.requests[0].answer()
     assert b"\r\nConnection: Keep-Alive\r\n" in bytes(wire.transport.written)
     assert not wire.transport.closed
+
+
+def test_no_deadline_passes_before_its_timeout_has_on_uvloop() -> None:
+    # uvloop's loop.time() is libuv's cached millisecond clock: a deadline taken from it could
+    # pass up to a millisecond early, and the handler, which measures the request's age itself,
+    # then logged a body cut off at its timeout as a client hang-up (499, not 408).
+    loop = uvloop.new_event_loop()
+    asyncio.set_event_loop(loop)
+
+    async def make() -> Wire:
+        return Wire(body_timeout=0.003)
+
+    try:
+        for _ in range(200):
+            wire = loop.run_until_complete(make())
+            began = time.monotonic()
+            wire.send(b"POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n{")
+            assert wire.app.requests, "the head reached the app"
+            while not wire.server.expire_overdue():
+                pass
+            assert time.monotonic() - began >= 0.003
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()

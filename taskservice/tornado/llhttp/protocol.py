@@ -38,6 +38,9 @@ PARSE_SLICE: Final = 4 * 1024  # a large read is parsed this much at a time, so 
 _HEAD, _BODY, _END, _REFUSE = range(4)
 _VERSIONS: Final = {"1.1": "HTTP/1.1", "1.0": "HTTP/1.0"}
 _logger: Final = logging.getLogger("taskservice")
+# Deadlines are on time.monotonic(), not loop.time(): uvloop's clock is libuv's, cached in
+# milliseconds, so a deadline taken from it could pass up to a millisecond before its timeout
+# had, and a body cut off at the timeout was then logged as a client hang-up (499, not 408).
 
 
 class _Stop(Exception):
@@ -136,7 +139,7 @@ class Connection(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
         self.context = Context(transport.get_extra_info("peername"))
-        self.deadline = self.loop.time() + self.server.header_timeout
+        self.deadline = time.monotonic() + self.server.header_timeout
         self.server.opened(self)
 
     def data_received(self, data: bytes) -> None:
@@ -195,7 +198,7 @@ class Connection(asyncio.Protocol):
 
     def pause_writing(self) -> None:
         self._writing_paused = True
-        self.write_stall = self.loop.time() + self.server.idle_timeout
+        self.write_stall = time.monotonic() + self.server.idle_timeout
 
     def resume_writing(self) -> None:
         self._writing_paused = False
@@ -386,7 +389,7 @@ class Connection(asyncio.Protocol):
 
     def _continue(self, exchange: Exchange) -> None:
         if not exchange.read_finished:
-            self.deadline = self.loop.time() + self.server.body_timeout
+            self.deadline = time.monotonic() + self.server.body_timeout
         # Ask for the body only once the handler has seen the head and not answered yet.
         # get_list: HTTPHeaders.get raises and catches KeyError when the header is missing.
         expect = exchange.request_headers.get_list("Expect")
@@ -426,7 +429,7 @@ class Connection(asyncio.Protocol):
         if not exchange.keep_alive or self.server.draining or not (self._parsing or self.events):
             self.close()
             return
-        self.deadline = self.loop.time() + self.server.idle_timeout
+        self.deadline = time.monotonic() + self.server.idle_timeout
         self._pump()
 
     def close(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from typing import Final
 
 from tornado import httputil
@@ -122,10 +123,20 @@ class LLHTTPServer:
         if not self._busy:
             self._quiet.set()
 
+    def expire_overdue(self) -> int:
+        """Close every connection past its deadline (a late head or body, too long idle, or a
+        client that stopped reading); the number closed."""
+        now = time.monotonic()
+        overdue = [
+            conn
+            for conn in self._connections
+            if (conn.deadline is not None and now >= conn.deadline)
+            or (conn.write_stall is not None and now >= conn.write_stall)
+        ]
+        for conn in overdue:
+            conn.expire()
+        return len(overdue)
+
     def _sweep(self) -> None:
-        now = self.loop.time()
-        for conn in [c for c in self._connections if c.deadline is not None or c.write_stall]:
-            stall = conn.write_stall
-            if (conn.deadline is not None and now >= conn.deadline) or (stall and now >= stall):
-                conn.expire()
+        self.expire_overdue()
         self._sweeper = self.loop.call_later(self._tick, self._sweep)
