@@ -132,7 +132,8 @@ def _rows(e: Entry) -> str:
         for i, c in enumerate(cells)
     )
     row = f'<tr class="run {group}" data-run="{escape(e.folder)}">{tds}</tr>'
-    first = e.pictures[0] if e.pictures and e.profiling else None
+    previewed = e.profiling or e.kind == "capacity"  # a bench run's histograms are many
+    first = e.pictures[0] if e.pictures and previewed else None
     if first is None or first.svg.href is None:
         return row
     src = escape(quote(first.svg.href))
