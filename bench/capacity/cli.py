@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from bench.argtypes import duration, percent, positive
 from bench.capacity.driver import Settings, find
 from bench.capacity.search import Plan
 from bench.load.options import LoadOptions
+from bench.load.service import ServiceError
 
 DEFAULT_SLO = {"p99_ms": 50.0, "error_rate": 0.01}
 """The SLO when --slo is not given: p99 from intended start within 50 ms, under 1% errors."""
@@ -101,7 +103,11 @@ def problem(args: argparse.Namespace, slo: dict[str, float]) -> str | None:
 
 def run(options: LoadOptions, args: argparse.Namespace) -> int:
     """Search, print the verdict and the folder last; 0 with a capacity, 1 without."""
-    outcome = find(options, settings(args))
+    try:
+        outcome = find(options, settings(args))
+    except ServiceError as e:
+        print(f"load: {e}", file=sys.stderr)
+        return 1
     for line in outcome.verdict.lines:
         print(line)
     print(f"capacity: the picture: {outcome.folder / 'capacity.svg'}")

@@ -8,6 +8,7 @@ capacity.json, capacity.svg and summary.md, and is printed last by the command l
 from __future__ import annotations
 
 import json
+import os
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -80,7 +81,11 @@ def _step(rate: float, result: runner.RunResult, name: str) -> Step:
         error_rate=round(total.error_rate, 6),
         requests=total.requests,
         generator_pct=round(rep.cpu.generator_pct, 1) if rep.cpu else None,
-        service_pct=round(rep.cpu.server_pct, 1) if rep.cpu and rep.cpu.server_pct else None,
+        service_pct=(
+            round(rep.cpu.server_pct, 1)
+            if rep.cpu is not None and rep.cpu.server_pct is not None
+            else None
+        ),
         folder=name,
     )
 
@@ -118,7 +123,8 @@ def find(options: LoadOptions, settings: Settings) -> Outcome:
         print(report.HEADER, flush=True)
         estimate = settings.step_s + STEP_OVERHEAD_S
         tried: list[tuple[float, bool]] = []
-        while (rate := search.next_rate(settings.plan, tried)) is not None:
+        limit: float | None = None  # the lowest rate locust could not drive
+        while (rate := search.next_rate(settings.plan, tried, limit)) is not None:
             if time.monotonic() + estimate > deadline:
                 out_of_time = True
                 break
@@ -136,10 +142,12 @@ def find(options: LoadOptions, settings: Settings) -> Outcome:
             print(report.step_line(len(judged), judged[-1]), flush=True)
             estimate = max(estimate, time.monotonic() - step_began)
             if judged[-1].status == GENERATOR_BOUND:
-                break  # past here locust, not the service, would be measured
-            tried.append((rate, judged[-1].status == PASS))
+                limit = min(rate, limit or rate)  # at and past here locust would be measured
+            else:
+                tried.append((rate, judged[-1].status == PASS))
         facts = reports.facts(replace(options, rate=settings.plan.start), host, svc, pinning)[1:]
-    verdict = decide(judged, options.slo, out_of_time, options.workers)
+    cores = len(pinning.generator) if pinning else os.cpu_count()
+    verdict = decide(judged, options.slo, out_of_time, options.workers, cores)
     plan = settings.plan
     facts.insert(0, (
         f"scenario `{options.scenario}`, open model: from {plan.start:g}/s up by x{plan.factor:g}, "
@@ -163,7 +171,9 @@ def write_results(
     title = report.title(options.scenario, options.slo)
     knee = verdict.knee.step.offered if verdict.knee else None
     best = verdict.capacity.offered if verdict.capacity else None
-    picture = svg.draw(judged, title, best, knee, options.slo.get("p99_ms"))
+    bound = [j.step.offered for j in judged if j.status == GENERATOR_BOUND]
+    limit = min(bound) if bound else None
+    picture = svg.draw(judged, title, best, knee, options.slo.get("p99_ms"), limit)
     (folder / "capacity.svg").write_text(picture)
     (folder / "summary.md").write_text(report.render(title, facts, judged, verdict))
     plan = settings.plan

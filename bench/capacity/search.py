@@ -1,7 +1,8 @@
 """Which rate to try next: coarse steps up by a factor until one misses the SLO, then bisection.
 
-Pure: the search sees only the rates tried so far and whether each met the SLO, so the driver
-can stop at any time (its time budget, a generator-bound step) and the plan stays testable.
+Pure: the search sees only the rates tried so far, whether each met the SLO, and the lowest rate
+the load generator could not drive (nothing at or above it is tried again), so the driver can stop
+at any time (its time budget) and the plan stays testable.
 """
 
 from __future__ import annotations
@@ -42,24 +43,30 @@ def nice(rate: float) -> float:
     return float(int(rounded)) if rounded >= 100 else rounded
 
 
-def bracket(tried: Sequence[tuple[float, bool]]) -> tuple[float | None, float | None]:
-    """(the highest passing rate below the lowest failing one, that failing rate); None if none."""
-    failed = [rate for rate, ok in tried if not ok]
+def bracket(
+    tried: Sequence[tuple[float, bool]], limit: float | None = None
+) -> tuple[float | None, float | None]:
+    """(the highest passing rate below the lowest failing one, or `limit` if lower, and that
+    upper rate); None where there is none."""
+    failed = [rate for rate, ok in tried if not ok] + ([limit] if limit is not None else [])
     hi = min(failed) if failed else None
     passed = [rate for rate, ok in tried if ok and (hi is None or rate < hi)]
     return (max(passed) if passed else None), hi
 
 
-def next_rate(plan: Plan, tried: Sequence[tuple[float, bool]]) -> float | None:
+def next_rate(
+    plan: Plan, tried: Sequence[tuple[float, bool]], limit: float | None = None
+) -> float | None:
     """The next rate to try after `tried` (rate, met the SLO) in order; None when done.
 
-    Done when the first step missed the SLO (nothing lower is tried), when every step up to the
-    ceiling met it, or when the highest passing rate and the lowest failing one are within the
-    resolution of each other.
+    `limit`: the lowest rate the generator could not drive; the search stays below it, as below
+    a rate that missed the SLO. Done when the first step missed the SLO (nothing lower is tried),
+    when every step up to the ceiling met it, or when the highest passing rate and the lowest
+    failing (or limit) one are within the resolution of each other.
     """
     if not tried:
-        return nice(plan.start)
-    lo, hi = bracket(tried)
+        return nice(plan.start) if limit is None else None
+    lo, hi = bracket(tried, limit)
     if lo is None:
         return None  # the lowest step missed the SLO
     if hi is None:

@@ -27,6 +27,7 @@ svg { font: 11px system-ui, sans-serif; background: #fff; }
 .slo { stroke: #c00; stroke-dasharray: 6 4; }
 .knee { stroke: #080; stroke-width: 2; }
 .band { fill: #080; opacity: .08; }
+.limit { stroke: #f90; stroke-width: 2; stroke-dasharray: 6 3; }
 circle.FAIL { fill: #fff; stroke: #c00; stroke-width: 2; }
 circle.pass { fill: #142f66; }
 circle.generator-bound { fill: #f90; stroke: #b60; }
@@ -55,9 +56,11 @@ def draw(
     capacity: float | None = None,
     knee: float | None = None,
     slo_p99_ms: float | None = None,
+    limit: float | None = None,
 ) -> str:
     """The whole SVG document; `capacity` and `knee` are the passing and failing rates bracketing
-    the knee, `slo_p99_ms` the SLO's p99 threshold (each drawn when given)."""
+    the knee, `slo_p99_ms` the SLO's p99 threshold, `limit` the lowest generator-bound rate
+    (each drawn when given)."""
     steps = sorted((j.step for j in judged), key=lambda s: s.offered)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     top_rate = max([s.offered for s in steps] + [s.achieved for s in steps] + [1.0]) * 1.08
@@ -103,15 +106,27 @@ def draw(
     out += [_dot(j, x(j.step.offered), y(j.step.p99_ms)) for j in judged]
     if slo_p99_ms:
         out.append(f'<line class="slo" x1="{LEFT}" x2="{right}" y1="{y(slo_p99_ms):.1f}" '
-                   f'y2="{y(slo_p99_ms):.1f}"/><text class="tick" x="{right - 4}" '
-                   f'y="{y(slo_p99_ms) - 4:.1f}" text-anchor="end" fill="#c00">'
+                   f'y2="{y(slo_p99_ms):.1f}"/><text class="tick" x="{LEFT + 4}" '
+                   f'y="{y(slo_p99_ms) - 4:.1f}" fill="#c00">'
                    f"SLO p99 {slo_p99_ms:g} ms</text>")  # fmt: skip
     if capacity is not None:
         at = x(capacity)
+        side = (
+            f'x="{at - 4:.1f}" text-anchor="end"'
+            if at > LEFT + 0.7 * plot_w
+            else f'x="{at + 4:.1f}"'
+        )
         out.append(
             f'<g data-knee="{capacity:g}"><line class="knee" x1="{at:.1f}" x2="{at:.1f}" '
-            f'y1="{TOP}" y2="{bottom}"/><text x="{at + 4:.1f}" y="{TOP + 14}" fill="#080">'
+            f'y1="{TOP}" y2="{bottom}"/><text {side} y="{TOP + 14}" fill="#080">'
             f"capacity {capacity:g}/s</text></g>"
+        )
+    if limit is not None:
+        at = x(limit)
+        out.append(
+            f'<g data-limit="{limit:g}"><line class="limit" x1="{at:.1f}" x2="{at:.1f}" '
+            f'y1="{TOP}" y2="{bottom}"/><text x="{at - 4:.1f}" y="{TOP + 28}" fill="#b60" '
+            f'text-anchor="end">locust\'s limit {limit:g}/s</text></g>'
         )
     out += _legend() + _labels(plot_h)
     out.append("</svg>")
@@ -157,7 +172,7 @@ def _legend() -> list[str]:
         at += 60 if len(name) < 5 else 170
     out.append(
         f'<text class="tick" x="{LEFT}" y="56">dots: p99 of each step; filled: met the SLO, '
-        "hollow red: missed it, orange: generator-bound; green: the knee</text>"
+        "hollow red: missed it; orange: generator-bound</text>"
     )
     return out
 

@@ -95,10 +95,30 @@ class Verdict:
         return 0 if self.capacity is not None else 1
 
 
+def cure(workers: int, generator_cores: int | None) -> str:
+    """How to give locust more CPU: more processes on idle cores, or the service elsewhere."""
+    processes = max(1, workers)
+    if generator_cores is not None and generator_cores <= processes:
+        return (
+            f"locust has {generator_cores} core(s) here beside the service: run the service on "
+            "another machine (--host URL), then give locust more processes (--workers N)"
+        )
+    more = generator_cores if generator_cores is not None else max(2, 2 * workers)
+    return f"give locust more processes, one per idle core: --workers {more}"
+
+
 def decide(
-    judged: Sequence[Judged], slo: dict[str, float], out_of_time: bool, workers: int = 0
+    judged: Sequence[Judged],
+    slo: dict[str, float],
+    out_of_time: bool,
+    workers: int = 0,
+    generator_cores: int | None = None,
 ) -> Verdict:
-    """The verdict on the steps in the order they ran; `out_of_time`: the budget ended it."""
+    """The verdict on the steps in the order they ran; `out_of_time`: the budget ended it.
+
+    A capacity needs a step the service itself failed below every generator-bound one, or no
+    generator-bound step at all; otherwise the verdict names the generator as the limit.
+    """
     if not judged:
         return Verdict(None, None, None, ("capacity: no step fitted in --max-duration",))
     tried = [(j.step.offered, j.status == PASS) for j in judged if j.status != GENERATOR_BOUND]
@@ -107,13 +127,14 @@ def decide(
         (j.step for j in reversed(judged) if j.status == PASS and j.step.offered == lo), None
     )
     knee = next((j for j in judged if j.status == FAIL and j.step.offered == hi), None)
-    if (bound := next((j for j in judged if j.status == GENERATOR_BOUND), None)) is not None:
+    bounds = [j for j in judged if j.status == GENERATOR_BOUND]
+    bound = min(bounds, key=lambda j: j.step.offered) if bounds else None
+    if bound is not None and (hi is None or hi >= bound.step.offered):
         met = f"the service met the SLO up to {lo:g}/s" if lo else "no step met the SLO"
-        return Verdict(None, knee, bound, (
+        return Verdict(None, None, bound, (
             f"capacity: not measured: the load generator, not the service, was the limit at "
             f"{bound.step.offered:g}/s ({bound.reasons[0]})",
-            f"capacity: {met}; give locust more cores to go higher: --workers "
-            f"{max(2, 2 * workers)} (local worker processes; --remote-workers on other machines)",
+            f"capacity: {met}; to go higher, {cure(workers, generator_cores)}",
         ))  # fmt: skip
     if best is None:
         first = judged[0]
@@ -132,4 +153,9 @@ def decide(
     else:
         why = "--max-duration ended the search" if out_of_time else "--max-rate is the highest"
         lines.append(f"capacity: no step missed the SLO ({why}): the capacity is at least this")
+    if bound is not None:
+        lines.append(
+            f"capacity: {bound.step.offered:g}/s was generator-bound ({bound.reasons[0]}) "
+            "and is left out"
+        )
     return Verdict(best, knee, None, tuple(lines))

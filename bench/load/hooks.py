@@ -54,6 +54,7 @@ def _progress(environment: Environment, every: float) -> None:
     while True:
         gevent.sleep(every)
         now, n = time.monotonic(), stats.num_requests
+        last_n = 0 if n < last_n else last_n  # the warm-up's end reset the stats
         rps = (n - last_n) / (now - last_t)
         print(
             f"progress elapsed_s={now - start:.1f} rps={rps:.1f} requests={n} "

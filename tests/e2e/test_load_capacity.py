@@ -12,7 +12,7 @@ import pytest
 from tests.support.load import answers, last_line, run_load, service_port
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
-SHORT = ("--step-duration", "3s", "--warmup", "1s", "--store", "memory://", "--scenario", "crud")
+SHORT = ("--step-duration", "3s", "--warmup", "1s", "--scenario", "crud")
 
 
 @pytest.mark.timeout(240)
@@ -22,7 +22,7 @@ def test_a_short_search_steps_up_and_draws_each_step_within_its_time_limit(
     out = tmp_path / "run"
     began = time.monotonic()
     result = run_load(
-        "--find-capacity", *SHORT, "--slo", "p99_ms=5000,error_rate=0.5",
+        "--find-capacity", *SHORT, "--store", "memory://", "--slo", "p99_ms=5000,error_rate=0.5",
         "--start-rate", "10", "--max-duration", "30s", "--out", str(out), timeout=180,
     )  # fmt: skip
     took = time.monotonic() - began
@@ -55,6 +55,7 @@ def test_a_short_search_steps_up_and_draws_each_step_within_its_time_limit(
 @pytest.mark.timeout(240)
 def test_an_slo_no_step_can_meet_exits_1_with_several_service_workers(tmp_path: Path) -> None:
     out = tmp_path / "run"
+    # Several workers share a sqlite file (the default store), never the memory store.
     result = run_load(
         "--find-capacity", *SHORT, "--slo", "p99_ms=0", "--service-workers", "2",
         "--start-rate", "10", "--max-duration", "20s", "--out", str(out), timeout=180,

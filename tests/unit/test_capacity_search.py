@@ -80,3 +80,13 @@ def test_an_impossible_plan_says_why(plan: Plan, message: str) -> None:
 
 def test_the_default_plan_runs() -> None:
     assert Plan().problem() is None
+
+
+def test_a_generator_bound_rate_caps_the_search_and_bisection_stays_below_it() -> None:
+    tried = [(50.0, True), (100.0, True), (200.0, True), (400.0, True), (800.0, True)]
+    assert next_rate(Plan(start=50), tried, limit=1600) == 1200
+    assert next_rate(Plan(start=50), tried, limit=820) is None  # within 5% of 800: done
+
+
+def test_a_generator_bound_first_step_ends_the_search() -> None:
+    assert next_rate(Plan(start=50), [], limit=50) is None

@@ -71,3 +71,12 @@ def test_titles_from_outside_are_escaped() -> None:
 def test_a_step_with_zero_latency_still_draws() -> None:
     zero = Step(50, 50, 200, 0.0, 0.0, 0.0, 0.0, 10, 5.0, 5.0)
     parse(draw([judge(zero, SLO)], "crud"))
+
+
+def test_the_generators_limit_is_marked_where_locust_ran_out() -> None:
+    judged = [*steps(), judge(Step(1600, 1000, 4500, 30, 900, 1200, 0.0, 9000, 95.0, 85.0), SLO)]
+    svg = draw(judged, "crud", limit=1600)
+    limit = parse(svg).find(".//svg:g[@data-limit]", NS)
+    assert limit is not None
+    assert limit.get("data-limit") == "1600"
+    assert "locust's limit 1600/s" in svg

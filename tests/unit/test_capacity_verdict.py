@@ -116,3 +116,31 @@ def test_no_step_at_all_exits_1() -> None:
     verdict = decide([], SLO, out_of_time=True)
     assert verdict.exit_code == 1
     assert "no step" in verdict.lines[0]
+
+
+def test_service_miss_below_a_generator_bound_step_still_gives_the_capacity() -> None:
+    steps = (step(100), step(800, generator_pct=95.0), step(450, p99_ms=90), step(300))
+    verdict = decide([judge(s, SLO) for s in steps], SLO, out_of_time=False)
+    assert verdict.exit_code == 0
+    assert verdict.capacity == step(300)
+    assert "capacity: 800/s was generator-bound (locust at 95% of a core) and is left out" in (
+        verdict.lines
+    )
+
+
+def test_passes_up_to_a_generator_bound_step_give_no_capacity() -> None:
+    steps = (step(400), step(800, generator_pct=95.0), step(600, generator_pct=92.0), step(500))
+    verdict = decide([judge(s, SLO) for s in steps], SLO, out_of_time=False)
+    assert verdict.capacity is None
+    assert "was the limit at 600/s" in verdict.lines[0]
+    assert "met the SLO up to 500/s" in verdict.lines[1]
+
+
+def test_with_one_core_for_locust_the_cure_is_the_service_elsewhere() -> None:
+    verdict = decide([judge(step(100, generator_pct=99.0), SLO)], SLO, False, generator_cores=1)
+    assert "run the service on another machine (--host URL)" in verdict.lines[1]
+
+
+def test_with_idle_cores_the_cure_is_a_worker_per_core() -> None:
+    verdict = decide([judge(step(100, generator_pct=99.0), SLO)], SLO, False, generator_cores=7)
+    assert "--workers 7" in verdict.lines[1]
