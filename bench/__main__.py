@@ -17,11 +17,13 @@ from bench.ratios import cli as ratios_cli
 from bench.ratios.report import warnings as ratio_warnings
 from bench.ratios.tools import ensure_wrk
 from bench.results import (
+    CAPACITY_JSON,
     LOAD_JSON,
     META_JSON,
     MICRO_JSON,
     RATIOS_JSON,
     Run,
+    capacity_metrics,
     describe_environment,
     read_run,
 )
@@ -38,10 +40,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument(
         "what",
         nargs="?",
-        choices=("micro", "load", "ratios", "all"),
+        choices=("micro", "load", "ratios", "capacity", "all"),
         default="all",
         help="the microbenchmarks, the standard load benchmark, the ratios to bare Tornado,"
-        " or all three (the default)",
+        " or all three (the default); capacity (the highest rate per scenario that meets the"
+        " default SLO, up to 10 minutes) only when named",
     )
     p.add_argument("--quick", action="store_true", help="short: real numbers, in seconds")
     p.add_argument(
@@ -111,6 +114,18 @@ def run_ratios(folder: Path, args: argparse.Namespace) -> int:
     return subprocess.call(cmd, cwd=ROOT)
 
 
+def run_capacity(folder: Path, quick: bool, select: str | None) -> int:
+    """Search each main scenario's capacity (bench.capacity.standard) into `folder`."""
+    scenarios = [name for name in MAIN if select is None or select in name]
+    if not scenarios:
+        return 0
+    cmd = [
+        sys.executable, "-m", "bench.capacity.standard", "--out", str(folder),
+        "--scenarios", ",".join(scenarios), *(["--quick"] if quick else []),
+    ]  # fmt: skip
+    return subprocess.call(cmd, cwd=ROOT)
+
+
 def ratios_failures(folder: Path) -> list[str]:
     """The ratios' WARNING lines: requests that failed under load, a store that lost tasks."""
     if not (folder / RATIOS_JSON).is_file():
@@ -148,12 +163,23 @@ def main(argv: list[str]) -> int:
             code = run_load(folder, args.quick, args.select)
         if code == 0 and args.what in ("ratios", "all"):
             code = run_ratios(folder, args)
-        # Ratios with failed requests still have a table worth seeing, under their WARNING lines.
-        if code == 0 or (folder / RATIOS_JSON).is_file():
+        if code == 0 and args.what == "capacity":
+            code = run_capacity(folder, args.quick, args.select)
+        # Ratios with failed requests still have a table worth seeing, under their WARNING lines;
+        # so has a capacity run where some scenario found none, when another found one.
+        if code == 0 or (folder / RATIOS_JSON).is_file() or _has_capacity(folder):
             code = report(folder, args, named) or code
     finally:
         print(folder)
     return code
+
+
+def _has_capacity(folder: Path) -> bool:
+    """Whether the run's capacity.json holds a capacity for some scenario."""
+    try:
+        return bool(capacity_metrics(json.loads((folder / CAPACITY_JSON).read_text())))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
 
 
 def report(folder: Path, args: argparse.Namespace, named: Run | None) -> int:

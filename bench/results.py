@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.profile import fields
+
 MICRO_JSON = "micro.json"  # pytest-benchmark's own JSON, as it wrote it
 LOAD_JSON = "load.json"  # the standard load benchmark's totals per scenario
 META_JSON = "meta.json"  # where and from what commit the run was taken
 RATIOS_JSON = "ratios.json"  # the service against bare Tornado, measured with wrk
-RESULT_FILES = (MICRO_JSON, LOAD_JSON, RATIOS_JSON)
+CAPACITY_JSON = "capacity.json"  # the highest rate per scenario that met the SLO (bench capacity)
+RESULT_FILES = (MICRO_JSON, LOAD_JSON, RATIOS_JSON, CAPACITY_JSON)
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,12 @@ def read_run(folder: Path) -> Run:
     """Read every result file a run folder holds; ValueError when it holds none."""
     metrics: list[Metric] = []
     ratios = None
-    parsers = ((MICRO_JSON, micro_metrics), (LOAD_JSON, load_metrics), (RATIOS_JSON, ratio_metrics))
+    parsers = (
+        (MICRO_JSON, micro_metrics),
+        (LOAD_JSON, load_metrics),
+        (RATIOS_JSON, ratio_metrics),
+        (CAPACITY_JSON, capacity_metrics),
+    )
     for name, parse in parsers:
         path = folder / name
         if path.is_file():
@@ -56,7 +64,10 @@ def read_run(folder: Path) -> Run:
             if name == RATIOS_JSON:
                 ratios = data
     if not metrics:
-        raise ValueError(f"{folder}: no {MICRO_JSON}, {LOAD_JSON} or {RATIOS_JSON} in it")
+        raise ValueError(
+            f"{folder}: no {MICRO_JSON}, {LOAD_JSON} or {RATIOS_JSON} in it, "
+            f"nor a capacity in {CAPACITY_JSON}"
+        )
     meta_file = folder / META_JSON
     meta = json.loads(meta_file.read_text()) if meta_file.is_file() else {}
     return Run(folder, meta, {m.name: m for m in metrics}, ratios)
@@ -109,6 +120,21 @@ def ratio_metrics(data: dict[str, Any]) -> list[Metric]:
             Metric(f"ratios {name} p99_ms", "ratios", float(row["p99_ms"]), "ms", rounds=rounds),
         ]
     return metrics
+
+
+def capacity_metrics(data: dict[str, Any]) -> list[Metric]:
+    """Each scenario's capacity in capacity.json; a scenario without one gives none.
+
+    `{"scenarios": {"<scenario>": {"capacity_rps": <number or null>, ...}, ...}}`: null, or no
+    `capacity_rps`, means no capacity was found (the SLO missed at the lowest step, or the load
+    generator was the limit).
+    """
+    found = []
+    for name, row in data["scenarios"].items():
+        value = fields.number(row.get("capacity_rps")) if isinstance(row, dict) else None
+        if value is not None:
+            found.append(Metric(f"capacity {name}", "capacity", value, "rps", True))
+    return found
 
 
 def describe_environment(root: Path) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""`./run.py load`: locust's web UI, or a headless run with a report; `--list` for the scenarios."""
+"""`./run.py load`: locust's web UI, a headless run with a report, or `--find-capacity`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from types import FrameType
 
 from bench.argtypes import duration, positive
+from bench.capacity import cli as capacity
 from bench.load import runner, slo
 from bench.load.options import LoadOptions
 from bench.load.plans import SHAPES
@@ -90,6 +91,7 @@ def parser() -> argparse.ArgumentParser:
         default=60.0,
         help="how long a master waits for its workers, or --join for its master (default 60s)",
     )
+    capacity.add_arguments(p)
     return p  # fmt: skip
 
 
@@ -157,7 +159,14 @@ def _print_result(result: runner.RunResult) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse, then list, serve the web UI, run workers, or run headless and report."""
-    args, locust_args = parser().parse_known_args(argv)
+    p = parser()
+    args, locust_args = p.parse_known_args(argv)
+    if args.find_capacity:
+        args.slo = args.slo or dict(capacity.DEFAULT_SLO)
+        if trouble := capacity.problem(args, args.slo):
+            p.error(trouble)
+    elif args.warmup and args.warmup >= args.duration:
+        p.error(f"--warmup ({args.warmup:g}s) must be shorter than --duration ({args.duration:g}s)")
     if args.list:
         print(_listing())
         return 0
@@ -173,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         users=args.users,
         spawn_rate=args.spawn_rate,
         duration_s=args.duration,
+        warmup_s=args.warmup or 0.0,
         rate=args.rate,
         shape=args.shape,
         workers=args.workers,
@@ -191,6 +201,12 @@ def main(argv: list[str] | None = None) -> int:
         locust_args=tuple(locust_args),
         **({"config": args.config} if args.config else {}),
     )
+    if args.find_capacity:
+        try:
+            return capacity.run(options, args)
+        except KeyboardInterrupt:
+            print("load: interrupted", file=sys.stderr)
+            return 130
     if not args.headless:
         return runner.run_web(options, picker=args.scenario is None and args.rate is None)
     try:

@@ -39,6 +39,9 @@ def add_options(parser: LocustArgumentParser, **_: Any) -> None:
     )
     parser.add_argument("--progress-every", type=float, default=0.0, help="seconds", **hidden)
     parser.add_argument(
+        "--warmup", type=float, default=0.0, help="seconds left out of the numbers", **hidden
+    )
+    parser.add_argument(
         "--workers-report", default="", help="master: write workers.json here", **hidden
     )
 
@@ -58,7 +61,8 @@ class _Progress:
         """Print one line: the rate since the last one, the totals so far."""
         stats = self.runner.stats.total
         now, n = time.monotonic(), stats.num_requests
-        rps = (n - self.last_n) / max(now - self.last_t, 1e-3)
+        last_n = 0 if n < self.last_n else self.last_n  # the warm-up's end reset the stats
+        rps = (n - last_n) / max(now - self.last_t, 1e-3)
         print(
             f"progress elapsed_s={now - self.start:.1f} rps={rps:.1f} requests={n} "
             f"failures={stats.num_failures} users={self.runner.user_count}",
@@ -76,6 +80,36 @@ class _Progress:
         """The final line, unless one was printed a moment ago."""
         if time.monotonic() - self.last_t >= 0.5 or self.last_t == self.start:
             self.line()
+
+
+def _warm_up(environment: Environment, seconds: float) -> None:
+    """After `seconds`, forget the numbers so far: a step's first seconds do not count.
+
+    Every process resets its own stats (a worker's unsent ones too); the master, or a process
+    alone, says so on stdout, where the runner restarts its CPU sampling.
+    """
+    gevent.sleep(seconds)
+    assert environment.runner is not None
+    environment.runner.stats.reset_all()
+    openmodel.RECORDER.reset()
+    if not isinstance(environment.runner, WorkerRunner):
+        print(f"warmup done elapsed_s={seconds:g}", flush=True)
+
+
+def _install_warm_up(environment: Environment) -> None:
+    warming: list[gevent.Greenlet] = []
+
+    def start(**_: Any) -> None:
+        options = environment.parsed_options
+        if options is not None and options.warmup > 0:
+            warming.append(gevent.spawn(_warm_up, environment, options.warmup))
+
+    def stop(**_: Any) -> None:
+        while warming:
+            warming.pop().kill(block=False)
+
+    environment.events.test_start.add_listener(start)
+    environment.events.test_stop.add_listener(stop)
 
 
 def _seed_target(environment: Environment) -> int:
@@ -121,6 +155,7 @@ def _install_tally(environment: Environment, runner: MasterRunner) -> None:
 def on_init(environment: Environment, **_: Any) -> None:
     """Install the open model everywhere; on the master (or alone), progress and seeding too."""
     openmodel.install(environment)
+    _install_warm_up(environment)
     if isinstance(environment.runner, WorkerRunner):
         probe = workers.CpuProbe()
         environment.events.test_start.add_listener(probe.start)

@@ -71,6 +71,8 @@ def headless(
     cmd += ["--json-file", str(folder / "totals"), "--progress-every", str(every)]
     if options.rate is not None:
         cmd += ["--open-report", str(folder / "open.json")]
+    if options.warmup_s > 0:
+        cmd += ["--warmup", str(options.warmup_s)]
     if options.distributed:
         cmd += ["--workers-report", str(folder / "workers.json")]
     cmd += _distributed(options, port)

@@ -70,6 +70,12 @@ class Recorder:
         if due is not None:
             self.lag.get("iteration start", "LAG").log(late_ms, 0)  # type: ignore[arg-type]
 
+    def reset(self) -> None:
+        """Forget everything recorded so far (the end of a warm-up)."""
+        self.intended.reset_all()
+        self.lag.reset_all()
+        self.counts = {}
+
     def ship(self) -> dict[str, Any]:
         """This process's numbers since the last shipment (a worker's report to the master)."""
         data = {

@@ -31,6 +31,7 @@ class LoadOptions:
     users: int | None = None  # closed model: 10; open model: one per generator process
     spawn_rate: float | None = None  # default: all users within a second
     duration_s: float = 30.0
+    warmup_s: float = 0.0  # the run's first seconds, left out of its numbers (within duration_s)
     rate: float | None = None  # open model: iterations started per second
     shape: str | None = None
     workers: int = 0  # local locust worker processes (0: one process, no master)

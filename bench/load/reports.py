@@ -69,7 +69,8 @@ def facts(
 ) -> list[str]:
     """The lines at the top of summary.md: what ran, against what, where."""
     lines = [
-        f"scenario `{options.scenario}`; {_load(options)}; run time {options.duration_s:g} s",
+        f"scenario `{options.scenario}`; {_load(options)}; run time {options.duration_s:g} s"
+        + (f", the first {options.warmup_s:g} s not counted" if options.warmup_s > 0 else ""),
         f"service {host}"
         + (f", started here with store `{svc.store}`" if svc else ", already running (--host)")
         + (f", {len(svc.pids) - 1} worker processes" if svc and len(svc.pids) > 1 else ""),

@@ -31,6 +31,7 @@ GRACE_S = 60.0
 _PROGRESS = re.compile(r"progress (.*)")
 _JOINED = re.compile(r"workers joined=(\d+) expected=(\d+)")
 _STARTED = re.compile(r"started workers=(\d+)")
+_WARMED = re.compile(r"warmup done elapsed_s=(\S+)")
 
 
 class WorkersMissing(Exception):
@@ -91,10 +92,20 @@ def _stop_locust(proc: subprocess.Popen[bytes]) -> None:
             stop_process(proc, signal.SIGTERM, wait=20)
 
 
-def _relay(stream: IO[bytes], sampler: Sampler, duration_s: float, seen: _Seen) -> None:
-    """Print locust's progress lines as a person reads them, with the CPU use beside them."""
+def _relay(
+    stream: IO[bytes], sampler: Sampler, duration_s: float, seen: _Seen, echo: bool = True
+) -> None:
+    """Print locust's progress lines as a person reads them, with the CPU use beside them;
+    restart the CPU sampling when the warm-up ends. `echo=False`: read, print nothing."""
     for raw in stream:
         line = raw.decode(errors="replace").rstrip()
+        if warmed := _WARMED.fullmatch(line):
+            sampler.restart()
+            if echo:
+                print(f"load: warm-up over after {warmed.group(1)}s; measuring from here")
+            continue
+        if not echo:
+            continue
         if joined := _JOINED.fullmatch(line):
             # The most at once: a master giving up tells those that came to quit, and says so.
             seen.joined = max(seen.joined, int(joined.group(1)))
@@ -130,13 +141,17 @@ class Started:
 
 
 def run_headless(
-    options: LoadOptions, watch: Watch | None = None, started: Started | None = None
+    options: LoadOptions,
+    watch: Watch | None = None,
+    started: Started | None = None,
+    echo: bool = True,
 ) -> RunResult:
     """Run one headless load test and write its report folder.
 
     The service is `started` by the caller, or at `options.host`, or else started here.
     `watch(service)`, for a service started here, is entered once the service is up (and seeded)
     and left after locust has stopped, while the service still runs: the soak samples it so.
+    `echo=False` keeps locust's progress and summary off the console (a capacity step).
     """
     if options.host is not None and (watch is not None or started is not None):
         raise ValueError("--host names a service this run neither started nor can watch")
@@ -177,7 +192,9 @@ def run_headless(
         sampler = Sampler(roles).start()
         seen = _Seen()
         relay = threading.Thread(
-            target=_relay, args=(procs[0].stdout, sampler, options.duration_s, seen), daemon=True
+            target=_relay,
+            args=(procs[0].stdout, sampler, options.duration_s, seen, echo),
+            daemon=True,
         )
         relay.start()
         # A master's run time starts once its workers have joined, which takes up to connect_wait.

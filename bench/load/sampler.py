@@ -54,6 +54,10 @@ class Sampler:
                 if (pct := self._measure(proc)) is not None:
                     self._samples[proc.pid].append(pct)
 
+    def restart(self) -> None:
+        """Drop the samples so far: what follows is measured from here (after a warm-up)."""
+        self._samples = defaultdict(list)
+
     def stop(self) -> CpuUse:
         """Stop sampling and summarise."""
         self._stop.set()

@@ -13,12 +13,14 @@ from bench.profile import fields
 RUN_JSON = "run.json"  # profile, diff and overhead runs (bench/profile)
 LOAD_SUMMARY = "summary.json"  # load runs (bench/load)
 BENCH_META = "meta.json"  # bench runs (bench/__main__.py)
+CAPACITY = "capacity.json"  # capacity searches (bench/capacity); bench runs may hold one too
 PROFILING_KINDS = ("profile", "diff", "overhead")
 
 _STAMP = re.compile(r"^(\d{8}-\d{6})")
 _LOAD_TITLE = re.compile(r"^Load run: (.+), ([^,]+)$")
 _COMMIT_FACT = re.compile(r"^- commit ([0-9a-f]{4,40})\b", re.MULTILINE)
 _LOAD_FILES = ("summary.md", "report.html", "summary.json", "server.log")
+_CAPACITY_FILES = ("summary.md", "capacity.json", "server.log")
 _BENCH_FILES = (
     "summary.md", "compare.md", "micro.json", "load.json", "ratios.json", "capacity.json",
     "meta.json",
@@ -94,6 +96,8 @@ def read_folder(folder: Path) -> Entry:
             _read_load(entry, folder, fields.json_object(folder / LOAD_SUMMARY))
         elif (folder / BENCH_META).is_file():
             _read_bench(entry, folder, fields.json_object(folder / BENCH_META))
+        elif (folder / CAPACITY).is_file():
+            _read_capacity(entry, folder, fields.json_object(folder / CAPACITY))
         else:
             entry.problems.append(f"no {RUN_JSON}: an unfinished run, or not a run at all")
             entry.reports = _any_files(folder)
@@ -176,7 +180,29 @@ def _read_bench(entry: Entry, folder: Path, meta: dict[str, Any]) -> None:
     for svg in sorted(folder.glob("histogram-*.svg")):
         title = svg.stem.removeprefix("histogram-").replace("_", " ")
         entry.pictures.append(Picture(title, _link(folder, "svg", svg.name)))
+    for svg in sorted(folder.glob("capacity/*/capacity.svg")):
+        rel = svg.relative_to(folder).as_posix()
+        entry.pictures.append(Picture(f"capacity {svg.parent.name}", _link(folder, "svg", rel)))
     entry.reports = [_link(folder, n, n) for n in _BENCH_FILES if (folder / n).is_file()]
+
+
+def _read_capacity(entry: Entry, folder: Path, found: dict[str, Any]) -> None:
+    """A capacity search: its rps and p99 are those at the capacity (none when none was found)."""
+    entry.kind = "capacity"
+    settings = found.get("settings")
+    if isinstance(settings, dict):
+        entry.scenario = fields.text(settings.get("scenario"))
+        workers = fields.count(settings.get("service_workers"))
+        entry.mode = f"{workers} service workers" if workers and workers > 1 else "1 process"
+    entry.rps = fields.number(found.get("capacity_rps"))
+    entry.p99_ms = fields.number(found.get("p99_ms_at_capacity"))
+    try:
+        commit = _COMMIT_FACT.search((folder / "summary.md").read_text(errors="replace"))
+        entry.commit = commit.group(1) if commit else None
+    except OSError:
+        pass
+    entry.pictures.append(Picture("capacity", _link(folder, "svg", "capacity.svg")))
+    entry.reports = [_link(folder, n, n) for n in _CAPACITY_FILES if (folder / n).is_file()]
 
 
 def _link(folder: Path, label: str, rel: Any) -> Link:

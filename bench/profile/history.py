@@ -25,9 +25,17 @@ from bench.compare import Change, regressions
 from bench.profile import fields
 from bench.profile.catalog import run_time
 from bench.ratios.scenarios import SCENARIOS
-from bench.results import LOAD_JSON, META_JSON, RATIOS_JSON, Metric, load_metrics, ratio_metrics
+from bench.results import CAPACITY_JSON as CAPACITY_JSON
+from bench.results import (
+    LOAD_JSON,
+    META_JSON,
+    RATIOS_JSON,
+    Metric,
+    capacity_metrics,
+    load_metrics,
+    ratio_metrics,
+)
 
-CAPACITY_JSON = "capacity.json"
 DEFAULT_THRESHOLD = 10.0  # percent: `./run.py bench --compare --threshold`'s default
 # (group, heading) in page order; a metric's group is found by `_group` below.
 GROUPS = (
@@ -72,16 +80,6 @@ class History:
         """Each point marked worse than the one before it, newest first."""
         marked = [(s, p) for s in self.series for p in s.points if p.regression]
         return sorted(marked, key=lambda sp: (sp[1].when, sp[1].folder), reverse=True)
-
-
-def capacity_metrics(data: dict[str, Any]) -> list[Metric]:
-    """Each scenario's capacity in capacity.json; a scenario without one gives none."""
-    found = []
-    for name, row in data["scenarios"].items():
-        value = fields.number(row.get("capacity_rps")) if isinstance(row, dict) else None
-        if value is not None:
-            found.append(Metric(f"capacity {name}", "capacity", value, "rps", True))
-    return found
 
 
 _PARSERS: tuple[tuple[str, Callable[[dict[str, Any]], list[Metric]]], ...] = (

@@ -137,7 +137,8 @@ def _rows(e: Entry) -> str:
     if e.layers:
         row += f'\n<tr class="preview {group}"><td colspan="{len(COLUMNS)}">'
         row += f"{_layers(e.layers)}</td></tr>"
-    first = e.pictures[0] if e.pictures and e.profiling else None
+    previewed = e.profiling or e.kind == "capacity"  # a bench run's histograms are many
+    first = e.pictures[0] if e.pictures and previewed else None
     if first is None or first.svg.href is None:
         return row
     src = escape(quote(first.svg.href))
