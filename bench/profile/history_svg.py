@@ -75,8 +75,12 @@ def figure(series: Series) -> str:
     points = series.points
     values = [p.metric.value for p in points]
     lo, hi = min(values), max(values)
-    pad = (hi - lo) * 0.1 or abs(hi) * 0.05 or 1.0  # a flat line sits mid-height
-    lo, hi = lo - pad, hi + pad
+    # At least 10% of the value high, so that close runs (1.25x and 1.26x) are not drawn as a
+    # cliff and the three value ticks differ once rounded; a flat line sits mid-height.
+    mid = (lo + hi) / 2
+    span = max(hi - lo, abs(mid) * 0.1) or 1.0
+    pad = span * 0.1
+    lo, hi = mid - span / 2 - pad, mid + span / 2 + pad
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(i: int) -> float:

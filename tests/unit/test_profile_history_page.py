@@ -136,3 +136,15 @@ def test_only_the_ten_newest_regressions_are_listed_above_the_figures(tmp_path: 
     assert listed == [f"202612{day:02d}" for day in range(24, 4, -2)]
     assert "<li>and 2 earlier" in html
     assert len(IndexPage(html).figures["load crud p99_ms"].marked) == 12
+
+
+def test_runs_a_hair_apart_get_three_distinct_value_ticks(tmp_path: Path) -> None:
+    save(tmp_path, OLD, "1111111aaaa", ratios_json=ratios())
+    save(tmp_path, NEW, "2222222bbbb", ratios_json=ratios({"get-one": 1.006}))
+    series = next(s for s in read_history(tmp_path).series if s.name == "ratio get-one")
+
+    svg = history_svg.figure(series)
+
+    ticks = re.findall(r'class="tick" x="[\d.]+" y="[\d.]+" text-anchor="end">([^<]*)<', svg)
+    values = ticks[:3]  # the value ticks come first, then the date span
+    assert len(set(values)) == 3, values
