@@ -20,7 +20,7 @@ import pytest
 from bench.load.service import free_port
 from tests.e2e.conftest import StartServer
 from tests.support.postgres import fresh_database, run_sql, server_dsn_or_skip
-from tests.support.server import SERVER, ServerProcess, run_server
+from tests.support.server import SERVER, ServerProcess, in_flight, run_server, wait_in_flight
 
 # Every line to stdout with the pid of the process that wrote it.
 CONFIG = """
@@ -177,9 +177,13 @@ def test_sigterm_drains_every_worker_and_stores_what_was_in_flight(
         for sock, body in zip(socks, bodies, strict=True):
             head = f"POST /tasks HTTP/1.1\r\nHost: a\r\nContent-Length: {len(body)}\r\n\r\n"
             sock.sendall(head.encode() + body[:5])
-        time.sleep(0.3)  # every worker has its connections' heads
+        wait_in_flight(workers.admin_port, 8)  # type: ignore[attr-defined]
         workers.proc.send_signal(signal.SIGTERM)
-        time.sleep(0.5)
+        # Each worker says its drain has begun before the clients send the rest.
+        wait_for(
+            lambda: workers.stdout.count("message=STOPPING in_flight=") == 2,
+            what="both workers' STOPPING lines",
+        )
         assert workers.proc.poll() is None, "requests in flight keep the workers draining"
         answers = []
         for sock, body in zip(socks, bodies, strict=True):
@@ -336,8 +340,7 @@ def test_a_killed_workers_requests_leave_the_in_flight_gauge(workers: ServerProc
     try:
         for sock in socks:
             sock.sendall(head)  # a streamed body: each handler runs, and waits for the rest
-        time.sleep(0.5)
-        assert in_flight(admin) == 8
+        wait_in_flight(admin, 8)
         os.kill(pids[0], signal.SIGKILL)
         wait_for(lambda: "message=WORKER_RESTARTED" in workers.stdout, what="the replacement")
         # Without mark_process_dead the dead worker's share would stay in the sum.
@@ -347,19 +350,6 @@ def test_a_killed_workers_requests_leave_the_in_flight_gauge(workers: ServerProc
         for sock in socks:
             sock.close()
     wait_for(lambda: in_flight(admin) == 0, what="the survivors' requests to end")
-
-
-def in_flight(admin_port: int) -> float:
-    """The in-flight gauge, as /metrics on the admin port says."""
-    conn = http.client.HTTPConnection("127.0.0.1", admin_port, timeout=10)
-    try:
-        conn.request("GET", "/metrics")
-        text = conn.getresponse().read().decode()
-    finally:
-        conn.close()
-    found = re.search(r"^taskservice_requests_in_flight ([0-9.]+)$", text, re.M)
-    assert found is not None
-    return float(found[1])
 
 
 def test_workers_that_keep_dying_at_once_stop_the_supervisor_with_exit_1(tmp_path: Path) -> None:
