@@ -92,7 +92,7 @@ def test_shutdown_timeout_bounds_the_drain(start_server: StartServer, tmp_path: 
         assert server.stop() == 0
     out = server.stdout
     assert "drained=false cut_off=1" in out
-    stopped = out.split("message=STOPPED ", 1)[1].splitlines()[0]
+    stopped = out.rsplit("message=STOPPED ", 1)[1].splitlines()[0]
     drain_ms = float(dict(parse_logfmt(stopped))["drain_ms"])
     assert 500 <= drain_ms < 10_000  # the 0.5 s timeout, not the 10 s default
     # The cut-off request is logged as the server's doing, not as a client hang-up.
