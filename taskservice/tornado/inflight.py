@@ -43,12 +43,15 @@ class InFlight:
 
     def track(self, task: asyncio.Task[object], request: object = None) -> None:
         """Count a request until its handler task is done; it takes over from `arrived`."""
-        if task not in self._tasks:
-            self._tasks.add(task)
-            task.add_done_callback(self._done)
-            self._up()
-        if request is not None:
+        if task in self._tasks:
             self.left(request)
+            return
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        if request in self._waiting:
+            self._waiting.discard(request)  # the count passes to the task: no change
+        else:
+            self._up()
 
     def left(self, request: object) -> None:
         """A request counted by `arrived` has its handler task now, or will never have one."""
