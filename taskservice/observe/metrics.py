@@ -58,7 +58,7 @@ class Metrics:
         # livesum: a worker that dies takes its in-flight count with it.
         self.in_flight = Gauge(
             "taskservice_requests_in_flight",
-            "Requests being handled: from the handler's start to the answer.",
+            "Requests in progress: from the head read to the answer, the body's upload included.",
             registry=r,
             multiprocess_mode="livesum",
         )

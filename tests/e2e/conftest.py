@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.load.service import stop_process
+from bench.load.service import free_port, stop_process
 from tests.support.profiles_page import serve_profiles
 from tests.support.server import TRANSPORTS, ServerProcess
 
@@ -37,6 +37,12 @@ def start_server(tmp_path: Path, http: str) -> Iterator[StartServer]:
     yield start
     for server in started:
         server.kill()
+
+
+def start_with_admin(start_server: StartServer, *args: str) -> tuple[ServerProcess, int]:
+    """A server with an admin port (its /metrics: the in-flight gauge); it and that port."""
+    admin = free_port()
+    return start_server(*args, "--admin-port", str(admin)), admin
 
 
 @pytest.fixture(scope="module")

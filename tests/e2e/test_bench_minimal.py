@@ -18,7 +18,7 @@ import pytest
 
 from bench.load.service import free_port, stop_process, wait_healthy
 from bench.ratios import seed
-from tests.support.server import REPO
+from tests.support.server import REPO, wait_until
 from tests.support.transport import served_by
 
 Call = tuple[int, dict[str, str], bytes]
@@ -189,7 +189,8 @@ def test_sigterm_answers_every_committed_write_201_even_on_kept_alive_connection
     threads = [threading.Thread(target=client) for _ in range(8)]
     for t in threads:
         t.start()
-    time.sleep(0.5)
+    # The clients are writing when the signal comes: some writes answered, more on their way.
+    assert wait_until(lambda: len(answered) >= 16, timeout=60), answered
     app.proc.send_signal(signal.SIGTERM)
     assert app.proc.wait(15) == 0
     stop.set()

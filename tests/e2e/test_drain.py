@@ -1,16 +1,21 @@
-"""SIGTERM drains: idle connections go at once, requests in flight finish and are stored."""
+"""SIGTERM drains: idle connections go at once, requests in flight finish and are stored.
+
+Each test waits on events, not on time: the in-flight gauge (a request counts from its head, so
+the server has read it) before the signal, and the STOPPING line (the drain has begun) before
+the client goes on.
+"""
 
 from __future__ import annotations
 
 import re
 import signal
 import socket
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import StartServer
+from tests.e2e.conftest import StartServer, start_with_admin
+from tests.support.server import wait_in_flight
 
 DEFAULT_SHUTDOWN_TIMEOUT_S = 10
 
@@ -22,26 +27,28 @@ def post_head(body_length: int) -> bytes:
 def test_idle_connections_are_closed_at_once_while_a_request_drains(
     start_server: StartServer,
 ) -> None:
-    server = start_server("--store", "memory://")
+    server, admin = start_with_admin(start_server, "--store", "memory://")
     assert server.proc is not None
+    # Connected in this order, and accepted in it: once the last one's head is read, the server
+    # holds the other two as idle connections.
     with (
         socket.create_connection(("127.0.0.1", server.port), timeout=10) as keep_alive,
         socket.create_connection(("127.0.0.1", server.port), timeout=10) as half_head,
-        socket.create_connection(("127.0.0.1", server.port), timeout=10) as in_flight,
+        socket.create_connection(("127.0.0.1", server.port), timeout=10) as mid_body,
     ):
         keep_alive.sendall(b"GET /tasks HTTP/1.1\r\nHost: a\r\n\r\n")
         assert keep_alive.recv(4096).startswith(b"HTTP/1.1 200 ")
         half_head.sendall(b"GET /tasks HTTP/1.1\r\nHost: a\r\n")  # the head is not complete
-        in_flight.sendall(post_head(14) + b"{")
-        time.sleep(0.3)
-        server.proc.send_signal(signal.SIGTERM)
-        # Both idle connections are closed within a few seconds, not at the 10 s shutdown bound.
+        mid_body.sendall(post_head(14) + b"{")
+        wait_in_flight(admin)
+        server.begin_drain()
+        # Both idle connections are closed as the drain begins, not at the 10 s shutdown bound.
         for idle in (keep_alive, half_head):
             idle.settimeout(DEFAULT_SHUTDOWN_TIMEOUT_S / 2)
             assert idle.recv(4096) == b""
         assert server.proc.poll() is None, "the request in flight keeps the server draining"
-        in_flight.sendall(b'"title": "t"}')
-        assert in_flight.recv(4096).startswith(b"HTTP/1.1 201 ")
+        mid_body.sendall(b'"title": "t"}')
+        assert mid_body.recv(4096).startswith(b"HTTP/1.1 201 ")
     assert server.wait() == 0
     assert "message=STOPPED drained=true cut_off=0 idle_closed=2 " in server.stdout
 
@@ -50,22 +57,19 @@ def test_request_half_sent_at_sigterm_is_answered_and_stored(
     start_server: StartServer, tmp_path: Path
 ) -> None:
     store = f"sqlite:///{tmp_path}/tasks.db"
-    server = start_server("--store", store)
-    assert server.proc is not None
+    server, admin = start_with_admin(start_server, "--store", store)
     body = b'{"title": "half sent when SIGTERM came", "priority": "high"}'
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
         sock.sendall(post_head(len(body)) + body[:20])
-        time.sleep(0.3)  # the server has the head and part of the body
-        server.proc.send_signal(signal.SIGTERM)
-        signalled = time.monotonic()
-        time.sleep(0.5)
-        sock.sendall(body[20:])  # the client finishes sending after the signal
+        wait_in_flight(admin)  # the server has the head and part of the body
+        server.begin_drain()
+        sock.sendall(body[20:])  # the client finishes sending after the drain began
         answer = sock.recv(4096)
     assert answer.startswith(b"HTTP/1.1 201 Created\r\n")
     location = re.search(rb"\r\nLocation: (\S+)\r\n", answer)
     assert location is not None
     assert server.wait() == 0
-    assert time.monotonic() - signalled < DEFAULT_SHUTDOWN_TIMEOUT_S
+    # drained=true: the request was answered within the shutdown timeout, not cut off at it.
     assert "message=STOPPED drained=true cut_off=0" in server.stdout
 
     restarted = start_server("--store", store)
@@ -80,13 +84,12 @@ def test_second_signal_during_the_drain_exits_at_once_with_128_plus_its_number(
 ) -> None:
     config = tmp_path / "patient.yaml"
     config.write_text("server:\n  shutdown_timeout: 60\nstore:\n  url: memory://\n")
-    server = start_server("--config", str(config))
+    server, admin = start_with_admin(start_server, "--config", str(config))
     assert server.proc is not None
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
         sock.sendall(post_head(100) + b"{")  # a body that never completes
-        time.sleep(0.3)
-        server.proc.send_signal(signal.SIGTERM)
-        time.sleep(0.3)
+        wait_in_flight(admin)
+        server.begin_drain()
         assert server.proc.poll() is None, "the first signal drains"
         server.proc.send_signal(second)
         assert server.wait(timeout=10) == 128 + second
@@ -98,14 +101,12 @@ def test_request_pipelined_behind_a_draining_one_is_dropped_not_acted_on(
     start_server: StartServer, tmp_path: Path
 ) -> None:
     db = tmp_path / "tasks.db"
-    server = start_server("--store", f"sqlite:///{db}")
-    assert server.proc is not None
+    server, admin = start_with_admin(start_server, "--store", f"sqlite:///{db}")
     first, second = b'{"title": "first"}', b'{"title": "second"}'
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
         sock.sendall(post_head(len(first)) + first[:5])
-        time.sleep(0.3)
-        server.proc.send_signal(signal.SIGTERM)
-        time.sleep(0.3)
+        wait_in_flight(admin)
+        server.begin_drain()
         # The rest of the first request and all of a second arrive together, so the server has
         # the second one's head in its buffer when it closes the connection after the first.
         sock.sendall(first[5:] + post_head(len(second)) + second)

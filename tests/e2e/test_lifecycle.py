@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import signal
 import socket
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import StartServer
+from tests.e2e.conftest import StartServer, start_with_admin
 from tests.support.logfmt_parser import parse_logfmt
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, wait_in_flight, wait_until
 
 
 def test_tasks_survive_a_restart(start_server: StartServer, tmp_path: Path) -> None:
@@ -52,15 +51,14 @@ def test_signal_shuts_down_cleanly_with_exit_0(
 def test_sigterm_lets_a_request_whose_body_is_still_arriving_finish(
     start_server: StartServer,
 ) -> None:
-    server = start_server("--store", "memory://")
+    server, admin = start_with_admin(start_server, "--store", "memory://")
     body = b'{"title": "half sent when SIGTERM came"}'
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
         head = f"POST /tasks HTTP/1.1\r\nHost: a\r\nContent-Length: {len(body)}\r\n\r\n"
         sock.sendall(head.encode() + body[:10])
-        time.sleep(0.3)  # the server has the headers and is waiting for the rest
+        wait_in_flight(admin)  # the server has the headers and is waiting for the rest
+        server.begin_drain()
         assert server.proc is not None
-        server.proc.send_signal(signal.SIGTERM)
-        time.sleep(0.3)
         assert server.proc.poll() is None, "the server must wait for the request in flight"
         sock.sendall(body[10:])
         answer = sock.recv(4096)
@@ -70,15 +68,13 @@ def test_sigterm_lets_a_request_whose_body_is_still_arriving_finish(
 
 
 def test_new_connections_are_refused_once_draining(start_server: StartServer) -> None:
-    server = start_server("--store", "memory://")
+    server, admin = start_with_admin(start_server, "--store", "memory://")
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
         sock.sendall(b"POST /tasks HTTP/1.1\r\nHost: a\r\nContent-Length: 20\r\n\r\n")
-        time.sleep(0.3)
-        assert server.proc is not None
-        server.proc.send_signal(signal.SIGTERM)
-        time.sleep(0.3)
-        with pytest.raises(ConnectionRefusedError):
-            socket.create_connection(("127.0.0.1", server.port), timeout=5)
+        wait_in_flight(admin)
+        server.begin_drain()
+        # The listener closes as the drain begins (on llhttp, once its close has run).
+        assert wait_until(lambda: refused(server.port)), "a new connection was accepted"
         sock.sendall(b'{"title": "t"}      ')
         assert sock.recv(4096).startswith(b"HTTP/1.1 201 ")
     assert server.wait() == 0
@@ -87,16 +83,18 @@ def test_new_connections_are_refused_once_draining(start_server: StartServer) ->
 def test_shutdown_timeout_bounds_the_drain(start_server: StartServer, tmp_path: Path) -> None:
     config = tmp_path / "short.yaml"
     config.write_text("server:\n  shutdown_timeout: 0.5\nstore:\n  url: memory://\n")
-    server = start_server("--config", str(config))
+    server, admin = start_with_admin(start_server, "--config", str(config))
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
         # A body that never completes: the drain must give up after the timeout.
         sock.sendall(b"POST /tasks HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n{")
-        time.sleep(0.3)
-        started = time.monotonic()
+        wait_in_flight(admin)
+        # Within ServerProcess.stop's 20 s, well before the 30 s body timeout would end it.
         assert server.stop() == 0
-        assert time.monotonic() - started < 5
     out = server.stdout
     assert "drained=false cut_off=1" in out
+    stopped = out.rsplit("message=STOPPED ", 1)[1].splitlines()[0]
+    drain_ms = float(dict(parse_logfmt(stopped))["drain_ms"])
+    assert 500 <= drain_ms < 10_000  # the 0.5 s timeout, not the 10 s default
     # The cut-off request is logged as the server's doing, not as a client hang-up.
     (line,) = [line for line in out.splitlines() if "uri=/tasks " in line]
     fields = dict(parse_logfmt(line.split(" : ", 1)[1]))
@@ -109,22 +107,29 @@ def test_shutdown_timeout_bounds_the_drain(start_server: StartServer, tmp_path: 
 def test_answers_during_the_drain_say_connection_close_and_the_connection_closes(
     start_server: StartServer,
 ) -> None:
-    server = start_server("--store", "memory://")
+    server, admin = start_with_admin(start_server, "--store", "memory://")
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as keep_alive:
         keep_alive.sendall(b"GET /tasks HTTP/1.1\r\nHost: a\r\n\r\n")
         assert b"Connection: close" not in keep_alive.recv(4096)
         # The same connection's next request is in flight (its body half sent) at the signal.
         keep_alive.sendall(b"POST /tasks HTTP/1.1\r\nHost: a\r\nContent-Length: 14\r\n\r\n{")
-        time.sleep(0.3)
-        assert server.proc is not None
-        server.proc.send_signal(signal.SIGTERM)
-        time.sleep(0.3)
+        wait_in_flight(admin)
+        server.begin_drain()
         keep_alive.sendall(b'"title": "t"}')
         answer = keep_alive.recv(4096)
         assert answer.startswith(b"HTTP/1.1 201 ")
         assert b"\r\nConnection: close\r\n" in answer
         assert keep_alive.recv(4096) == b"", "the server closes the connection after answering"
     assert server.wait() == 0
+
+
+def refused(port: int) -> bool:
+    """Whether a new connection to the port is refused."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    except ConnectionRefusedError:
+        return True
+    return False
 
 
 def test_binds_loopback_only_by_default(start_server: StartServer) -> None:

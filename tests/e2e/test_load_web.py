@@ -101,13 +101,6 @@ def test_web_ui_on_its_own_service_stops_that_service_at_the_end(
     assert not servers[0].is_running()
 
 
-def requests_sent(port: int) -> int:
-    """The web UI's count of requests so far (its "Aggregated" row)."""
-    stats = get(port, "/stats/requests")
-    total: int = stats["stats"][-1]["num_requests"]
-    return total
-
-
 def trouble(port: int) -> list[str]:
     """What the web UI shows as gone wrong: its exceptions, and its log's errors and tracebacks."""
     shown = [f"exception: {e['msg']}" for e in get(port, "/exceptions")["exceptions"]]
@@ -120,11 +113,18 @@ def swarm_runs_and_stops_cleanly(
 ) -> list[str]:
     """START as the web UI does, see requests flow from every user, STOP; returns the log."""
     assert post(port, "/swarm", form)["success"] is True
-    # The list scenario seeds 1000 tasks before its users start: allow for that.
-    assert wait_until(lambda: requests_sent(port) > 50, timeout=60), out.read_text()
-    stats = get(port, "/stats/requests")
-    assert stats["state"] == "running"
-    assert stats["user_count"] == users  # none stopped on start
+    seen: list[dict[str, Any]] = []
+
+    def all_running() -> bool:
+        # Spawned (locust says "spawning" until then), every user still there (none stopped on
+        # start), and requests flowing; the list scenario seeds 1000 tasks before its users
+        # start: allow for that.
+        seen.append(get(port, "/stats/requests"))
+        stats = seen[-1]
+        flowing = stats["stats"][-1]["num_requests"] > 50
+        return bool(stats["state"] == "running" and stats["user_count"] == users and flowing)
+
+    assert wait_until(all_running, timeout=60), (seen[-1:], out.read_text())
     assert trouble(port) == []
     assert post(port, "/stop")["success"] is True
     assert wait_until(lambda: get(port, "/stats/requests")["state"] == "stopped", timeout=20)

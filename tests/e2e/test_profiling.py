@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import psutil
@@ -19,7 +18,7 @@ import pytest
 
 from bench.load.service import free_port
 from tests.e2e.conftest import StartServer
-from tests.support.server import REPO, SERVER, ServerProcess, run_server
+from tests.support.server import REPO, SERVER, ServerProcess, run_server, wait_until
 
 # A frame of each transport's own that a profile of requests must show.
 TRANSPORT_FRAME = {
@@ -182,6 +181,17 @@ def test_a_busy_admin_port_is_a_one_line_error_at_start(tmp_path: Path) -> None:
     )
 
 
+def profiling(admin: int) -> bool:
+    """Whether a live profile is recording: a task waits in ProfileHandler.get."""
+    status, _, body = admin_get(admin, "/debug/tasks")
+    assert status == 200
+    return any(
+        frame.startswith("ProfileHandler.get ")
+        for task in json.loads(body)
+        for frame in task["stack"]
+    )
+
+
 def test_live_profile_shows_the_handlers_serving_meanwhile(start_server: StartServer) -> None:
     admin = free_port()
     server = start_server("--store", "memory://", "--admin-port", str(admin), "--admin-debug")
@@ -197,13 +207,15 @@ def test_live_profile_shows_the_handlers_serving_meanwhile(start_server: StartSe
     worker = threading.Thread(target=load)
     worker.start()
     try:
-        busy.wait(10)
+        assert busy.wait(60)
         results: dict[str, tuple[int, dict[str, str], bytes]] = {}
         first = threading.Thread(
-            target=lambda: results.update(first=admin_get(admin, "/debug/profile?seconds=2"))
+            target=lambda: results.update(first=admin_get(admin, "/debug/profile?seconds=4"))
         )
         first.start()
-        time.sleep(0.5)
+        # The second asks once the first is recording (its handler waits in get), not after a
+        # delay the first may not have started within on a busy machine.
+        assert wait_until(lambda: profiling(admin), timeout=30), "the first profile runs"
         status, _, body = admin_get(admin, "/debug/profile?seconds=1")
         assert status == 409, body
         assert "already running" in json.loads(body)["message"]

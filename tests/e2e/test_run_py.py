@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import tempfile
 import time
 import tomllib
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -173,16 +175,29 @@ def test_run_py_test_ends_with_the_line_naming_what_was_skipped() -> None:
         assert last.startswith("run.py: 1 test skipped: PostgreSQL (initdb, pg_ctl) missing")
 
 
-def test_run_py_test_starts_a_private_postgresql_cluster_and_removes_it() -> None:
+@pytest.fixture
+def own_tmpdir() -> Iterator[Path]:
+    """A temporary folder for a run.py of a test's own (its TMPDIR): the clusters it makes are
+    found there, not mixed with those of other runs of the suite on the machine meanwhile. Short
+    (a PostgreSQL socket path has a length limit) and open to the server's user, as /tmp is."""
+    folder = Path(tempfile.mkdtemp(prefix="ts-run-"))
+    folder.chmod(0o1777)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_run_py_test_starts_a_private_postgresql_cluster_and_removes_it(own_tmpdir: Path) -> None:
     postgres.server_binaries_or_skip()
     env = {k: v for k, v in os.environ.items() if k != pgcluster.ENV}
-    before = set(Path(tempfile.gettempdir()).glob("taskservice-pg-*"))
+    env["TMPDIR"] = str(own_tmpdir)
     result = run_py("test", "--suite", "unit", "-k", "test_missing_database_at_open", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "run.py: a private PostgreSQL cluster for this run, on 127.0.0.1:" in result.stdout
     assert "1 passed" in result.stdout
     assert "skipped" not in result.stdout
-    assert set(Path(tempfile.gettempdir()).glob("taskservice-pg-*")) <= before
+    assert list(own_tmpdir.glob("taskservice-pg-*")) == []
 
 
 SLEEPY_PLUGIN = """
@@ -195,12 +210,14 @@ def pytest_sessionstart(session):
 
 
 @pytest.mark.parametrize("how", ["SIGTERM to run.py", "Ctrl-C"])
-def test_an_interrupted_run_py_test_stops_pytest_and_the_cluster(tmp_path: Path, how: str) -> None:
+def test_an_interrupted_run_py_test_stops_pytest_and_the_cluster(
+    tmp_path: Path, own_tmpdir: Path, how: str
+) -> None:
     postgres.server_binaries_or_skip()
     (tmp_path / "sleepy.py").write_text(SLEEPY_PLUGIN)
     env = {k: v for k, v in os.environ.items() if k != pgcluster.ENV}
     env["PYTHONPATH"] = str(tmp_path)  # the inner pytest's `-p sleepy` finds it there
-    before = set(Path(tempfile.gettempdir()).glob("taskservice-pg-*"))
+    env["TMPDIR"] = str(own_tmpdir)
     out = tmp_path / "run.out"
     with out.open("wb") as sink:
         proc = subprocess.Popen(
@@ -213,7 +230,7 @@ def test_an_interrupted_run_py_test_stops_pytest_and_the_cluster(tmp_path: Path,
             assert proc.poll() is None, out.read_text()
             assert time.monotonic() < deadline, out.read_text()
             time.sleep(0.05)
-        made = set(Path(tempfile.gettempdir()).glob("taskservice-pg-*")) - before
+        made = set(own_tmpdir.glob("taskservice-pg-*"))
         assert len(made) == 1, made
         if how == "Ctrl-C":  # the terminal sends SIGINT to the whole foreground group
             os.killpg(proc.pid, signal.SIGINT)

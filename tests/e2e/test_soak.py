@@ -8,10 +8,12 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from bench.soak.errors import server_5xx
 from tests.support.faults import write_lock
 from tests.support.load import answers, last_line, run_target, service_port
 from tests.support.server import REPO, wait_until
@@ -66,13 +68,14 @@ def _tasks_written(db: Path) -> bool:
     return int(count) > 0
 
 
-def _hold_write_lock(db: Path, seconds: float) -> None:
-    """Take the write lock between two of the server's writes, and keep it `seconds`."""
+def _hold_write_lock_until(db: Path, done: Callable[[], bool], timeout: float) -> None:
+    """Take the write lock between two of the server's writes; keep it until `done()` (at most
+    `timeout` seconds: the test then fails on what it finds)."""
     deadline = time.monotonic() + 10
     while True:
         try:
             with write_lock(db):
-                time.sleep(seconds)
+                wait_until(done, timeout=timeout)
                 return
         except sqlite3.OperationalError:
             if time.monotonic() > deadline:
@@ -80,17 +83,21 @@ def _hold_write_lock(db: Path, seconds: float) -> None:
             time.sleep(0.02)
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(180)
 def test_a_5xx_during_the_soak_fails_it_with_exit_1(tmp_path: Path) -> None:
     # A real fault, not a knob: a long transaction elsewhere holds the database's write lock past
-    # the store's busy timeout, so the write waiting behind it gets a 503.
+    # the store's busy timeout, so the write waiting behind it gets a 503. The lock is held until
+    # the server has logged that 503, and the soak runs long enough for it to land well inside
+    # the load (locust's clock starts before its first request, later on a busy machine), so that
+    # locust counts it too and a sample after it shows it.
     db, out = tmp_path / "tasks.db", tmp_path / "soak"
-    cmd = [sys.executable, str(REPO / "run.py"), "soak", "--duration", "10s", "--warmup", "2s"]
+    cmd = [sys.executable, str(REPO / "run.py"), "soak", "--duration", "20s", "--warmup", "2s"]
     cmd += ["--rate", "20", "--store", f"sqlite:///{db}", "--out", str(out)]
     with subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, text=True) as proc:
         try:
-            assert wait_until(lambda: _tasks_written(db), timeout=30, step=0.05)
-            _hold_write_lock(db, SQLITE_BUSY_TIMEOUT_S + 2)
+            assert wait_until(lambda: _tasks_written(db), timeout=60, step=0.05)
+            logged = out / "load" / "server.log"
+            _hold_write_lock_until(db, lambda: bool(server_5xx(logged)), SQLITE_BUSY_TIMEOUT_S + 25)
             stdout, _ = proc.communicate(timeout=90)
         finally:
             if proc.poll() is None:  # SIGTERM lets the soak stop locust and the service first

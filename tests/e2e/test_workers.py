@@ -15,12 +15,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from bench.load.service import free_port
 from tests.e2e.conftest import StartServer
 from tests.support.postgres import fresh_database, run_sql, server_dsn_or_skip
-from tests.support.server import SERVER, ServerProcess, run_server
+from tests.support.server import SERVER, ServerProcess, in_flight, run_server, wait_in_flight
 
 # Every line to stdout with the pid of the process that wrote it.
 CONFIG = """
@@ -86,6 +87,52 @@ def workers(start_server: StartServer, tmp_path: Path) -> Iterator[ServerProcess
     yield server
     server.kill()
     wait_for(lambda: not any(alive(p) for p in worker_pids(server)), what="the workers to end")
+
+
+def holders(pids: list[int], port: int) -> dict[int, int]:
+    """Which worker has accepted each connection to `port`: client port -> worker pid."""
+    held = {}
+    for pid in pids:
+        for conn in psutil.Process(pid).net_connections(kind="tcp"):
+            if conn.laddr and conn.laddr.port == port and conn.raddr:
+                held[conn.raddr.port] = pid
+    return held
+
+
+def accepted(pids: list[int], port: int, clients: set[int]) -> dict[int, int]:
+    """Wait until the workers have accepted the connections from these client ports; which
+    worker holds each (client port -> pid)."""
+    held: dict[int, int] = {}
+
+    def every_one() -> bool:
+        held.update(holders(pids, port))
+        return clients <= held.keys()
+
+    wait_for(every_one, what="the workers to accept every connection")
+    return held
+
+
+def connect_to_both(server: ServerProcess, pids: list[int], count: int) -> list[socket.socket]:
+    """At least `count` connections to the workers' port, each worker holding some of them.
+
+    The kernel hands each new connection to a worker by a hash of its addresses, so once in a
+    while all of a few land on one worker: another is then opened, until both have some.
+    """
+    socks: list[socket.socket] = []
+    try:
+        while len(socks) < 64:
+            while len(socks) < count:
+                socks.append(socket.create_connection(("127.0.0.1", server.port), timeout=15))
+            ports = {sock.getsockname()[1] for sock in socks}
+            held = accepted(pids, server.port, ports)
+            if {held[port] for port in ports} == set(pids):
+                return socks
+            count = len(socks) + 1
+    except BaseException:
+        for sock in socks:
+            sock.close()
+        raise
+    pytest.fail("64 connections and the kernel gave all of them to one worker")
 
 
 def create_tasks(server: ServerProcess, count: int) -> list[str]:
@@ -169,17 +216,21 @@ def test_port_zero_means_one_free_port_for_every_worker(tmp_path: Path) -> None:
 def test_sigterm_drains_every_worker_and_stores_what_was_in_flight(
     workers: ServerProcess, start_server: StartServer, tmp_path: Path
 ) -> None:
-    worker_pids(workers)
+    pids = worker_pids(workers)
     assert workers.proc is not None
-    bodies = [json.dumps({"title": f"in flight {i}"}).encode() for i in range(8)]
-    socks = [socket.create_connection(("127.0.0.1", workers.port), timeout=15) for _ in bodies]
+    socks = connect_to_both(workers, pids, 8)
+    bodies = [json.dumps({"title": f"in flight {i}"}).encode() for i in range(len(socks))]
     try:
         for sock, body in zip(socks, bodies, strict=True):
             head = f"POST /tasks HTTP/1.1\r\nHost: a\r\nContent-Length: {len(body)}\r\n\r\n"
             sock.sendall(head.encode() + body[:5])
-        time.sleep(0.3)  # every worker has its connections' heads
+        wait_in_flight(workers.admin_port, len(socks))  # type: ignore[attr-defined]
         workers.proc.send_signal(signal.SIGTERM)
-        time.sleep(0.5)
+        # Each worker says its drain has begun before the clients send the rest.
+        wait_for(
+            lambda: workers.stdout.count("message=STOPPING in_flight=") == 2,
+            what="both workers' STOPPING lines",
+        )
         assert workers.proc.poll() is None, "requests in flight keep the workers draining"
         answers = []
         for sock, body in zip(socks, bodies, strict=True):
@@ -197,7 +248,7 @@ def test_sigterm_drains_every_worker_and_stores_what_was_in_flight(
     assert len(answering_pids(workers)) == 2
     restarted = start_server("--store", f"sqlite:///{tmp_path}/tasks.db")
     titles = sorted(t["title"] for t in restarted.request("GET", "/tasks").json().values())
-    assert titles == sorted(f"in flight {i}" for i in range(8))
+    assert titles == sorted(f"in flight {i}" for i in range(len(socks)))
 
 
 def test_a_killed_worker_is_reported_and_replaced(workers: ServerProcess) -> None:
@@ -235,19 +286,24 @@ def test_metrics_add_up_every_worker(workers: ServerProcess) -> None:
         assert workers.request("GET", path).status == 200
     assert answering_pids(workers) == set(pids)
     admin = workers.admin_port  # type: ignore[attr-defined]
-    conn = http.client.HTTPConnection("127.0.0.1", admin, timeout=10)
-    conn.request("GET", "/metrics")
-    text = conn.getresponse().read().decode()
-    conn.close()
     post = 'taskservice_requests_total{method="POST",route="/tasks",status="201"} 12.0'
     get = 'taskservice_requests_total{method="GET",route="/tasks/{id}",status="200"} 12.0'
     create = (
         'taskservice_store_operation_duration_seconds_count{operation="create",outcome="ok"} 12.0'
     )
-    assert post in text
-    assert get in text
-    assert create in text
-    assert "taskservice_requests_in_flight 0.0" in text
+    expected = (post, get, create, "taskservice_requests_in_flight 0.0")
+    scraped: list[str] = []
+
+    def adds_up() -> bool:
+        # A worker counts a request just after writing its answer, and the scrape is another
+        # process's: it may come first when the worker waits for a core.
+        conn = http.client.HTTPConnection("127.0.0.1", admin, timeout=10)
+        conn.request("GET", "/metrics")
+        scraped.append(conn.getresponse().read().decode())
+        conn.close()
+        return all(line in scraped[-1] for line in expected)
+
+    wait_for(adds_up, what="the metrics to add up")
 
 
 def test_a_port_another_program_holds_stops_the_supervisor_with_exit_2(tmp_path: Path) -> None:
@@ -332,34 +388,20 @@ def test_a_killed_workers_requests_leave_the_in_flight_gauge(workers: ServerProc
     pids = worker_pids(workers)
     admin = workers.admin_port  # type: ignore[attr-defined]
     head = b"POST /tasks HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n"
-    socks = [socket.create_connection(("127.0.0.1", workers.port), timeout=10) for _ in range(8)]
+    socks = connect_to_both(workers, pids, 8)  # the killed worker holds some, the other too
     try:
         for sock in socks:
             sock.sendall(head)  # a streamed body: each handler runs, and waits for the rest
-        time.sleep(0.5)
-        assert in_flight(admin) == 8
+        wait_in_flight(admin, len(socks))
         os.kill(pids[0], signal.SIGKILL)
         wait_for(lambda: "message=WORKER_RESTARTED" in workers.stdout, what="the replacement")
         # Without mark_process_dead the dead worker's share would stay in the sum.
         remaining = in_flight(admin)
-        assert 0 < remaining < 8
+        assert 0 < remaining < len(socks)
     finally:
         for sock in socks:
             sock.close()
     wait_for(lambda: in_flight(admin) == 0, what="the survivors' requests to end")
-
-
-def in_flight(admin_port: int) -> float:
-    """The in-flight gauge, as /metrics on the admin port says."""
-    conn = http.client.HTTPConnection("127.0.0.1", admin_port, timeout=10)
-    try:
-        conn.request("GET", "/metrics")
-        text = conn.getresponse().read().decode()
-    finally:
-        conn.close()
-    found = re.search(r"^taskservice_requests_in_flight ([0-9.]+)$", text, re.M)
-    assert found is not None
-    return float(found[1])
 
 
 def test_workers_that_keep_dying_at_once_stop_the_supervisor_with_exit_1(tmp_path: Path) -> None:

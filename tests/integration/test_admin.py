@@ -81,7 +81,12 @@ class AdminTest(AdminTestCase):
     async def test_a_second_profile_while_one_runs_is_a_409(self) -> None:
         url = self.get_url("/debug/profile?seconds=2")
         first = asyncio.ensure_future(self.http_client.fetch(url, raise_error=False))
-        await asyncio.sleep(0.3)
+        session: YappiSession = self._app.settings["yappi_session"]
+        for _ in range(1000):  # the first is recording: a number of turns, not a time
+            if session.running:
+                break
+            await asyncio.sleep(0.005)
+        assert session.running
         second = await self.http_client.fetch(url, raise_error=False)
         assert second.code == 409
         assert json.loads(second.body)["message"].startswith("a yappi profile is already running")

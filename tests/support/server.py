@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -136,6 +137,16 @@ class ServerProcess:
         assert self.proc is not None
         return self.proc.wait(timeout=timeout)
 
+    def logged(self, text: str, timeout: float = 20.0) -> bool:
+        """Wait until the server's stdout has `text` (a log line); whether it came in time."""
+        return wait_until(lambda: text in self.stdout, timeout=timeout)
+
+    def begin_drain(self) -> None:
+        """SIGTERM, and wait until the server says its drain has begun (STOPPING)."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        assert self.logged("message=STOPPING "), self.stdout
+
     def kill(self) -> None:
         """End the process at once if it still runs (cleanup only)."""
         if self.proc is not None and self.proc.poll() is None:
@@ -152,6 +163,25 @@ def wait_until(check: Callable[[], object], timeout: float = 20.0, step: float =
             return True
         time.sleep(step)
     return bool(check())
+
+
+def in_flight(admin_port: int) -> float:
+    """The in-flight gauge, as /metrics on the admin port says: requests whose head the server
+    has read (body still arriving included) and whose handler is not done."""
+    conn = http.client.HTTPConnection("127.0.0.1", admin_port, timeout=10)
+    try:
+        conn.request("GET", "/metrics")
+        text = conn.getresponse().read().decode()
+    finally:
+        conn.close()
+    found = re.search(r"^taskservice_requests_in_flight ([0-9.]+)$", text, re.M)
+    assert found is not None
+    return float(found[1])
+
+
+def wait_in_flight(admin_port: int, count: int = 1) -> None:
+    """Wait until `count` requests are in flight: the server has read their heads."""
+    assert wait_until(lambda: in_flight(admin_port) == count), f"{count} request(s) in flight"
 
 
 def run_server(

@@ -77,3 +77,27 @@ def test_a_gauge_follows_the_count_up_and_down() -> None:
         return [*seen, gauge.value]
 
     assert asyncio.run(scenario()) == [3.0, 0.0]
+
+
+def test_a_request_counts_from_its_head_and_its_task_takes_over_the_count() -> None:
+    gauge = CountingGauge()
+
+    async def scenario() -> list[tuple[int, float, bool]]:
+        inflight = InFlight(gauge)
+        request, lost = object(), object()
+        inflight.arrived(request)
+        inflight.arrived(request)  # counted once
+        inflight.arrived(lost)
+        seen = [(inflight.count, gauge.value, inflight._idle.is_set())]
+        release = asyncio.Event()
+        task = asyncio.create_task(release.wait())
+        inflight.track(task, request)  # the handler's task now holds the request's count
+        inflight.left(lost)  # its connection closed before a handler came
+        inflight.left(lost)  # a second close changes nothing
+        seen.append((inflight.count, gauge.value, inflight._idle.is_set()))
+        release.set()
+        await asyncio.wait_for(inflight.wait_idle(), 5)
+        seen.append((inflight.count, gauge.value, inflight._idle.is_set()))
+        return seen
+
+    assert asyncio.run(scenario()) == [(2, 2.0, False), (1, 1.0, False), (0, 0.0, True)]
