@@ -78,9 +78,9 @@ def figure(series: Series) -> str:
     # At least 10% of the value high, so that close runs (1.25x and 1.26x) are not drawn as a
     # cliff and the three value ticks differ once rounded; a flat line sits mid-height.
     mid = (lo + hi) / 2
-    span = max(hi - lo, abs(mid) * 0.1) or 1.0
-    pad = span * 0.1
-    lo, hi = mid - span / 2 - pad, mid + span / 2 + pad
+    height = max(hi - lo, abs(mid) * 0.1) or 1.0
+    pad = height * 0.1
+    lo, hi = mid - height / 2 - pad, mid + height / 2 + pad
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(i: int) -> float:
